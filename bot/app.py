@@ -1,0 +1,73 @@
+"""The gateway's Starlette application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from bot import api
+from bot.errors import BadRequest, HandoffError, PeerPathError
+from bot.services import Services
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+async def bad_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BadRequest | HandoffError)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def peerpath_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("http.error path=%s error=%s", request.url.path, type(exc).__name__)
+    return JSONResponse(
+        {"error": "PeerPath is having trouble right now. Please try again in a minute."},
+        status_code=503,
+    )
+
+
+async def server_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette re-raises after this handler, so the server logs the traceback.
+    return JSONResponse(
+        {"error": "Something went wrong on our side. Please try again in a minute."},
+        status_code=500,
+    )
+
+
+def create_app(
+    settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None
+) -> Starlette:
+    """Build the gateway app; its services start and stop with the app's lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = await Services.start(settings, rasa_transport=rasa_transport)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await services.aclose()
+
+    return Starlette(
+        routes=api.routes,
+        lifespan=lifespan,
+        exception_handlers={
+            BadRequest: bad_request,
+            HandoffError: bad_request,
+            HTTPException: http_error,
+            PeerPathError: peerpath_error,
+            Exception: server_error,
+        },
+    )

@@ -1,0 +1,64 @@
+"""Errors PeerPath raises on purpose.
+
+    PeerPathError
+     ├── ConfigError          a setting is missing or malformed (names the key, never the value)
+     ├── BadRequest           input refused at the edge (HTTP 4xx)
+     ├── RasaUnavailable      the Rasa server cannot be reached or answered badly
+     ├── SearchError          the knowledge index cannot be built, loaded or queried
+     │    └── IndexMismatch   a saved index does not match the documents or the model
+     ├── HandoffError         a hand-off operation is not allowed in the ticket's state
+     └── ChannelError         a user-facing channel (Telegram, web) failed to deliver
+
+Each is caught at the outer edge (a Starlette exception handler, PTB's error
+handler, the CLI's main): the person gets a calm message, the log gets the
+error's class and a pseudonymous conversation id, never message text.
+"""
+
+from __future__ import annotations
+
+
+class PeerPathError(Exception):
+    """Base class of every error PeerPath raises on purpose."""
+
+
+class ConfigError(PeerPathError):
+    """A setting is missing or malformed."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+class BadRequest(PeerPathError):
+    """Input refused where it enters; `detail` is safe to show to the caller."""
+
+    def __init__(self, detail: str, status_code: int = 400) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.status_code = status_code
+
+
+class RasaUnavailable(PeerPathError):
+    """The Rasa server did not answer, or answered with an error."""
+
+
+class SearchError(PeerPathError):
+    """The knowledge index cannot be built, loaded or queried."""
+
+
+class IndexMismatch(SearchError):
+    """A saved index is stale, corrupt or was built by another model."""
+
+
+class HandoffError(PeerPathError):
+    """A hand-off operation is not allowed (wrong state, not staff, unknown ticket)."""
+
+    def __init__(self, detail: str, status_code: int = 409) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.status_code = status_code
+
+
+class ChannelError(PeerPathError):
+    """A channel could not deliver a message to a person or to staff."""

@@ -1,0 +1,185 @@
+"""PeerPath's settings, read once from the environment into frozen dataclasses.
+
+Every key is documented, with its default, in `.env.example`. Errors name the
+key, never its value; secrets are wrapped in `Secret` so no repr shows them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret:
+    """A string that never shows itself in a repr, str or log line."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The real value, for the one place that must send it."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+class Env:
+    """Typed reads from one environment mapping; errors name the key only."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, key: str, default: str) -> str:
+        value = self._environ.get(key, "").strip()
+        return value or default
+
+    def optional(self, key: str) -> str | None:
+        value = self._environ.get(key, "").strip()
+        return value or None
+
+    def secret(self, key: str) -> Secret:
+        return Secret(self._environ.get(key, "").strip())
+
+    def integer(self, key: str, default: int, minimum: int = 0, maximum: int = 2**31) -> int:
+        raw = self._environ.get(key, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ConfigError(key, "must be a whole number") from None
+        if not minimum <= value <= maximum:
+            raise ConfigError(key, f"must be between {minimum} and {maximum}")
+        return value
+
+    def number(self, key: str, default: float, minimum: float = 0.0, maximum: float = 1e9) -> float:
+        raw = self._environ.get(key, "").strip()
+        if not raw:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(key, "must be a number") from None
+        if not minimum <= value <= maximum:
+            raise ConfigError(key, f"must be between {minimum} and {maximum}")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        raw = self._environ.get(key, "").strip().lower()
+        if not raw:
+            return default
+        if raw in {"1", "true", "yes", "on"}:
+            return True
+        if raw in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(key, "must be true or false")
+
+    def items(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        raw = self._environ.get(key, "").strip()
+        if not raw:
+            return default
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def path(self, key: str, default: Path, base: Path) -> Path:
+        raw = self._environ.get(key, "").strip()
+        path = Path(raw) if raw else default
+        return path if path.is_absolute() else base / path
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=value lines of a `.env` file (comments and blank lines skipped)."""
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings of the gateway and the process supervisor."""
+
+    root: Path = PROJECT_ROOT
+    var_dir: Path = PROJECT_ROOT / "var"
+    log_level: str = "INFO"
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: Secret = field(default_factory=lambda: Secret(""))
+    rasa_timeout: float = 20.0
+    rasa_tracker_db: Path = PROJECT_ROOT / "var" / "rasa-tracker.db"
+    rasa_model: Path = PROJECT_ROOT / "models" / "peerpath.tar.gz"
+    rasa_bin: Path = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+    action_server_host: str = "127.0.0.1"
+    action_server_port: int = 5055
+    action_server_url: str = "http://127.0.0.1:5055"
+
+    session_secret: Secret = field(default_factory=lambda: Secret(""))
+    max_message_chars: int = 2000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Read every setting from `environ`; missing keys take their defaults."""
+        env = Env(environ)
+        root = Path(env.text("PEERPATH_ROOT", str(PROJECT_ROOT)))
+        var_dir = env.path("VAR_DIR", Path("var"), root)
+        rasa_host = env.text("RASA_HOST", "127.0.0.1")
+        rasa_port = env.integer("RASA_PORT", 5005, 1, 65535)
+        action_host = env.text("ACTION_SERVER_HOST", "127.0.0.1")
+        action_port = env.integer("ACTION_SERVER_PORT", 5055, 1, 65535)
+        log_level = env.text("LOG_LEVEL", "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
+        return cls(
+            root=root,
+            var_dir=var_dir,
+            log_level=log_level,
+            gateway_host=env.text("GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=env.integer("GATEWAY_PORT", 8080, 1, 65535),
+            rasa_host=rasa_host,
+            rasa_port=rasa_port,
+            rasa_url=env.text("RASA_URL", f"http://{rasa_host}:{rasa_port}").rstrip("/"),
+            rasa_token=env.secret("RASA_TOKEN"),
+            rasa_timeout=env.number("RASA_TIMEOUT", 20.0, 1.0, 300.0),
+            rasa_tracker_db=env.path("RASA_TRACKER_DB", var_dir / "rasa-tracker.db", root),
+            rasa_model=env.path("RASA_MODEL", Path("models/peerpath.tar.gz"), root),
+            rasa_bin=env.path("RASA_BIN", Path(".venv-rasa/bin/rasa"), root),
+            action_server_host=action_host,
+            action_server_port=action_port,
+            action_server_url=env.text(
+                "ACTION_SERVER_URL", f"http://{action_host}:{action_port}"
+            ).rstrip("/"),
+            session_secret=env.secret("SESSION_SECRET"),
+            max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),
+        )

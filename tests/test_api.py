@@ -1,0 +1,74 @@
+"""The gateway's HTTP contract: bad input gets a clear 4xx, a down Rasa a calm 503."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.messages import CALM_UNAVAILABLE
+from bot.settings import Settings
+
+
+@pytest.fixture
+def client(offline_settings: Settings):
+    with TestClient(create_app(offline_settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (b"not json", 400, "must be JSON"),
+        (b"[1, 2]", 400, "JSON object"),
+        (b'{"text": "hi"}', 400, "session_id is required"),
+        (b'{"session_id": "", "text": "hi"}', 400, "session_id is required"),
+        (b'{"session_id": 42, "text": "hi"}', 400, "session_id must be"),
+        (b'{"session_id": "has spaces", "text": "hi"}', 400, "session_id must be"),
+        (b'{"session_id": "s1"}', 400, "text is required"),
+        (b'{"session_id": "s1", "text": 5}', 400, "text must be a string"),
+        (b'{"session_id": "s1", "text": "   "}', 400, "text is empty"),
+    ],
+)
+def test_bad_chat_requests_get_a_clear_error(client, body, status, words) -> None:
+    response = client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert words in response.json()["error"]
+
+
+def test_over_long_text_is_refused_with_the_limit(client) -> None:
+    response = client.post("/api/chat", json={"session_id": "s1", "text": "a" * 2001})
+    assert response.status_code == 413
+    assert "2000" in response.json()["error"]
+
+
+def test_huge_body_is_refused(client) -> None:
+    response = client.post("/api/chat", content=b"{" + b" " * 70000 + b"}")
+    assert response.status_code == 413
+
+
+def test_rasa_down_gives_a_calm_message_not_a_stack_trace(client) -> None:
+    response = client.post("/api/chat", json={"session_id": "s1", "text": "hello"})
+    assert response.status_code == 503
+    body = response.json()
+    assert body["messages"][0]["text"] == CALM_UNAVAILABLE
+    assert body["status"] == "unavailable"
+    assert "Traceback" not in response.text
+
+
+def test_health_reports_each_part(client) -> None:
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "degraded",
+        "gateway": "ok",
+        "rasa": "down",
+        "action_server": "down",
+    }
+
+
+def test_unknown_route_and_wrong_method_are_json(client) -> None:
+    assert client.get("/nope").json() == {"error": "Not Found"}
+    response = client.get("/api/chat")
+    assert response.status_code == 405
+    assert "error" in response.json()
