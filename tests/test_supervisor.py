@@ -1,0 +1,152 @@
+"""The process supervisor, with small real child processes."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from bot.supervisor import ProcessSpec, Supervisor
+from tests.helpers.net import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A child that serves /health, starts a grandchild in its group, prints its pids,
+# and optionally exits with a code after a delay.
+CHILD = textwrap.dedent(
+    """
+    import http.server, os, subprocess, sys, threading, time
+    port, exit_after, code = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+    grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    print(f"pids {os.getpid()} {grandchild.pid}", flush=True)
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+        def log_message(self, *args):
+            pass
+    server = http.server.HTTPServer(("127.0.0.1", port), H)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    if exit_after > 0:
+        time.sleep(exit_after)
+        print("giving up now", flush=True)
+        sys.exit(code)
+    time.sleep(600)
+    """
+)
+
+
+def spec(name: str, exit_after: float = 0, code: int = 0) -> ProcessSpec:
+    port = free_port()
+    return ProcessSpec(
+        name=name,
+        argv=(sys.executable, "-c", CHILD, str(port), str(exit_after), str(code)),
+        env=dict(os.environ),
+        health_url=f"http://127.0.0.1:{port}/",
+        start_timeout=30,
+        cwd=str(ROOT),
+    )
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead for our purposes
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()
+
+
+def all_gone(pids: list[int], within: float = 5.0) -> bool:
+    """SIGKILL is asynchronous: give the kernel a moment to finish them."""
+    deadline = time.monotonic() + within
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def pids_in(output: str) -> list[int]:
+    found = [
+        int(p) for line in output.splitlines() if " pids " in f" {line}" for p in line.split()[-2:]
+    ]
+    return sorted(set(found))
+
+
+def test_one_child_dying_stops_the_others_and_says_why() -> None:
+    out = io.StringIO()
+    supervisor = Supervisor([spec("steady"), spec("flaky", exit_after=1.5, code=3)], out=out)
+    supervisor.start("steady")
+    supervisor.start("flaky")
+    assert supervisor.wait_healthy(["steady", "flaky"])
+    assert supervisor.watch() == 1
+    supervisor.stop_all()
+    text = out.getvalue()
+    assert "flaky stopped unexpectedly (exit code 3)" in text
+    assert "giving up now" in text
+    pids = pids_in(text)
+    assert len(pids) == 4
+    assert all_gone(pids), "no orphans, grandchildren included"
+
+
+def test_sigint_stops_everything_cleanly(tmp_path: Path) -> None:
+    script = tmp_path / "supervise.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(ROOT)!r})
+            sys.path.insert(0, {str(ROOT / "tests")!r})
+            from test_supervisor import spec
+            from bot.supervisor import supervise
+            sys.exit(supervise([spec("one"), spec("two")], [["one"], ["two"]], "READY"))
+            """
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if line.strip() == "READY":
+            break
+    assert "READY\n" in lines, "".join(lines)
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=30)
+    text = "".join(lines) + rest
+    assert proc.returncode == 0
+    assert "stopped" in rest
+    pids = pids_in(text)
+    assert len(pids) == 4
+    assert all_gone(pids)
+
+
+def test_a_child_that_never_gets_healthy_is_reported() -> None:
+    out = io.StringIO()
+    broken = ProcessSpec(
+        "broken",
+        (sys.executable, "-c", "import sys; print('cannot load model'); sys.exit(2)"),
+        dict(os.environ),
+        f"http://127.0.0.1:{free_port()}/",
+        30,
+        str(ROOT),
+    )
+    supervisor = Supervisor([broken], out=out)
+    supervisor.start("broken")
+    assert not supervisor.wait_healthy(["broken"])
+    dead = supervisor.dead()
+    assert dead is not None
+    supervisor.report_death(dead)
+    supervisor.stop_all()
+    assert "broken stopped unexpectedly (exit code 2)" in out.getvalue()
+    assert "cannot load model" in out.getvalue()
