@@ -1,0 +1,1 @@
+"""PeerPath's Rasa custom actions, one module per feature."""

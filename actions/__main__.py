@@ -1,0 +1,44 @@
+"""Run PeerPath's action server: `python -m actions`.
+
+Uses rasa-sdk's own app, served in a single process so start-up work (the
+knowledge index) happens once, before the first request, in the process
+that answers.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+from bot import logs
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    # rasa-sdk 3.21 serves Rasa 3.6 fine (checked); say so once, not per request.
+    warnings.filterwarnings("once", module=r"rasa_sdk\.utils")
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    app = create_app(executor, cors_origins=None)
+    app.run(
+        host=settings.action_server_host,
+        port=settings.action_server_port,
+        single_process=True,
+        access_log=False,
+        motd=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

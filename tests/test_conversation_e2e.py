@@ -1,0 +1,94 @@
+"""A conversation through the gateway with a real Rasa server and action server."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.messages import CALM_UNAVAILABLE
+from tests.helpers.stack import Stack
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def gateway(stack: Stack) -> Iterator[TestClient]:
+    with TestClient(create_app(stack.settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def say(client: TestClient, session: str, text: str) -> dict:
+    response = client.post("/api/chat", json={"session_id": session, "text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_greeting_menu_and_out_of_scope(gateway: TestClient) -> None:
+    reply = say(gateway, "e2e-1", "hello there")
+    texts = [m.get("text", "") for m in reply["messages"]]
+    assert any("PeerPath" in t for t in texts)
+    buttons = [b for m in reply["messages"] for b in m.get("buttons", [])]
+    assert len(buttons) >= 4
+
+    reply = say(gateway, "e2e-1", buttons[0]["payload"])
+    assert reply["messages"], "a menu button gets an answer"
+
+    reply = say(gateway, "e2e-1", "what's the weather like in chicago today")
+    assert any("outside what I know" in m.get("text", "") for m in reply["messages"])
+
+    reply = say(gateway, "e2e-1", "are you a real person?")
+    assert any("computer program" in m.get("text", "") for m in reply["messages"])
+
+
+def test_health_sees_both_servers(gateway: TestClient) -> None:
+    response = gateway.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_action_server_stopped_mid_conversation(stack: Stack, gateway: TestClient) -> None:
+    say(gateway, "e2e-2", "hi")
+    stack.stop("actions")
+    try:
+        response = gateway.post(
+            "/api/chat", json={"session_id": "e2e-2", "text": "show me the menu"}
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["messages"][0]["text"] == CALM_UNAVAILABLE
+        assert body["status"] == "degraded"
+        assert gateway.get("/health").json()["action_server"] == "down"
+    finally:
+        stack.start("actions")
+    reply = say(gateway, "e2e-2", "show me the menu")
+    assert reply["messages"][0].get("buttons"), "back to normal once the action server returns"
+
+
+def test_conversation_survives_a_gateway_restart(stack: Stack) -> None:
+    with TestClient(create_app(stack.settings)) as first:
+        say(first, "e2e-3", "hello")
+    with TestClient(create_app(stack.settings)) as second:
+        reply = say(second, "e2e-3", "thanks!")
+    assert any("welcome" in m.get("text", "").lower() for m in reply["messages"])
+    assert stack.settings.rasa_tracker_db.exists(), "Rasa keeps trackers in the SQLite store"
+
+
+SENTINEL = "ZQX-sentinel-4f7a9c"
+
+
+def test_message_text_is_in_no_log(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with TestClient(create_app(stack.settings)) as client:
+        say(client, "e2e-sentinel", f"hello {SENTINEL}")
+        say(client, "e2e-sentinel", f"my name is {SENTINEL} and what can you do")
+    assert caplog.records, "the gateway logged something"
+    for record in caplog.records:
+        assert SENTINEL not in record.getMessage()
+        assert SENTINEL not in str(record.args)
+        assert SENTINEL not in (record.exc_text or "")
+    for name in ("rasa", "actions"):
+        assert SENTINEL not in stack.logs(name), f"{name} logged a user's message"
