@@ -24,6 +24,8 @@ QUIET_LOGGERS = (
     "sanic.access",
     "multipart",
     "faiss",
+    "faiss.loader",
+    "bm25s",
 )
 
 

@@ -124,6 +124,34 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class SearchSettings:
+    """Where the knowledge lives, where its index is kept, how search scores."""
+
+    knowledge_dirs: tuple[Path, ...] = (PROJECT_ROOT / "knowledge",)
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    resources_file: Path = PROJECT_ROOT / "knowledge" / "resources.yml"
+    hnsw_threshold: int = 50_000
+    # Tuned on tests/eval (see README, "Search quality"): best MRR over both
+    # knowledge/ and the raw seeds, and the cleanest abstain threshold.
+    alpha: float = 0.7
+    bm25_floor: float = 6.0
+    min_score: float = 0.40
+
+    @classmethod
+    def from_env(cls, env: Env, root: Path, var_dir: Path) -> SearchSettings:
+        dirs = env.items("KNOWLEDGE_DIRS", ("knowledge",))
+        return cls(
+            knowledge_dirs=tuple(p if p.is_absolute() else root / p for p in map(Path, dirs)),
+            index_dir=env.path("INDEX_DIR", var_dir / "index", root),
+            resources_file=env.path("RESOURCES_FILE", Path("knowledge/resources.yml"), root),
+            hnsw_threshold=env.integer("HNSW_THRESHOLD", 50_000, 1),
+            alpha=env.number("SEARCH_ALPHA", cls.alpha, 0.0, 1.0),
+            bm25_floor=env.number("SEARCH_BM25_FLOOR", cls.bm25_floor, 0.0, 1000.0),
+            min_score=env.number("SEARCH_MIN_SCORE", cls.min_score, 0.0, 2.0),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Settings of the gateway and the process supervisor."""
 
@@ -147,6 +175,8 @@ class Settings:
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
     max_message_chars: int = 2000
+    public_url: str = "http://127.0.0.1:8080"
+    search: SearchSettings = field(default_factory=SearchSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -158,6 +188,8 @@ class Settings:
         rasa_port = env.integer("RASA_PORT", 5005, 1, 65535)
         action_host = env.text("ACTION_SERVER_HOST", "127.0.0.1")
         action_port = env.integer("ACTION_SERVER_PORT", 5055, 1, 65535)
+        gateway_host = env.text("GATEWAY_HOST", "127.0.0.1")
+        gateway_port = env.integer("GATEWAY_PORT", 8080, 1, 65535)
         log_level = env.text("LOG_LEVEL", "INFO").upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
@@ -165,8 +197,8 @@ class Settings:
             root=root,
             var_dir=var_dir,
             log_level=log_level,
-            gateway_host=env.text("GATEWAY_HOST", "127.0.0.1"),
-            gateway_port=env.integer("GATEWAY_PORT", 8080, 1, 65535),
+            gateway_host=gateway_host,
+            gateway_port=gateway_port,
             rasa_host=rasa_host,
             rasa_port=rasa_port,
             rasa_url=env.text("RASA_URL", f"http://{rasa_host}:{rasa_port}").rstrip("/"),
@@ -182,4 +214,6 @@ class Settings:
             ).rstrip("/"),
             session_secret=env.secret("SESSION_SECRET"),
             max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),
+            public_url=env.text("PUBLIC_URL", f"http://{gateway_host}:{gateway_port}").rstrip("/"),
+            search=SearchSettings.from_env(env, root, var_dir),
         )

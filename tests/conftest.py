@@ -33,6 +33,16 @@ def offline_settings(test_env: dict[str, str]) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
+    """A real index over the project's knowledge/, built once per session."""
+    from bot.search.service import open_index
+    from bot.settings import SearchSettings
+
+    index_dir = tmp_path_factory.mktemp("knowledge-index") / "index"
+    return open_index(SearchSettings(index_dir=index_dir), embedder)
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A real Rasa server and action server, shared by the slow tests."""
     stack = Stack(tmp_path_factory.mktemp("stack"))
@@ -41,3 +51,46 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield stack
     finally:
         stack.close()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real all-MiniLM-L6-v2 model, loaded once for the session."""
+    from bot.search.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of tests/fixtures/kb plus a generated PDF: one file of each kind."""
+    import shutil
+
+    from tests.helpers.pdf import write_pdf
+
+    folder = tmp_path_factory.mktemp("kb") / "kb"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "kb", folder)
+    write_pdf(
+        folder / "telehealth-handbook.pdf",
+        [
+            [
+                "Telehealth handbook",
+                "Peer staff need a laptop, a headset and a quiet private room.",
+            ],
+            ["Secure messaging apps protect the privacy of people who get peer support by text."],
+        ],
+        title="Telehealth handbook",
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def small_index(fixture_kb: Path, embedder, tmp_path_factory: pytest.TempPathFactory):
+    """A real index over the fixture documents."""
+    from bot.search.service import open_index
+    from bot.settings import SearchSettings
+
+    settings = SearchSettings(
+        knowledge_dirs=(fixture_kb,), index_dir=tmp_path_factory.mktemp("index") / "index"
+    )
+    return open_index(settings, embedder)

