@@ -27,7 +27,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup lint rasa-check pytest lock clean
+.PHONY: run test setup index lint rasa-check pytest eval bench lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -36,7 +36,11 @@ run: setup
 ## test: set everything up and run every check (lint, Rasa's checks, pytest)
 test: setup lint rasa-check pytest
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index
+
+# Loads the saved index, or rebuilds it if knowledge/ changed (a few seconds).
+index: $(VENV)/.installed var/.dir
+	$(PY) -m bot index
 
 var/.dir:
 	mkdir -p var && touch $@
@@ -71,6 +75,14 @@ rasa-check: $(MODEL)
 
 pytest: setup
 	$(PY) -m pytest
+
+## eval: search quality (hit@1, hit@3, MRR) over knowledge/ and the raw seed texts
+eval: $(VENV)/.installed
+	$(PY) -m tests.eval.evaluate
+
+## bench: search latency and index build throughput (takes several minutes)
+bench: $(VENV)/.installed
+	$(PY) -m tests.bench.search_bench
 
 ## lock: re-pin requirements/*.txt from requirements/*.in in throwaway venvs
 lock:

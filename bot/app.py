@@ -12,10 +12,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bot import api
+from bot import api, search_api
 from bot.errors import BadRequest, HandoffError, PeerPathError
+from bot.search.index import KnowledgeIndex
 from bot.services import Services
 from bot.settings import Settings
+from bot.web import kb
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +49,16 @@ async def server_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(
-    settings: Settings, *, rasa_transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    rasa_transport: httpx.AsyncBaseTransport | None = None,
+    index: KnowledgeIndex | None = None,
 ) -> Starlette:
     """Build the gateway app; its services start and stop with the app's lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        services = await Services.start(settings, rasa_transport=rasa_transport)
+        services = await Services.start(settings, rasa_transport=rasa_transport, index=index)
         app.state.services = services
         try:
             yield
@@ -61,7 +66,7 @@ def create_app(
             await services.aclose()
 
     return Starlette(
-        routes=api.routes,
+        routes=api.routes + search_api.routes + kb.routes,
         lifespan=lifespan,
         exception_handlers={
             BadRequest: bad_request,

@@ -176,6 +176,9 @@ class Settings:
     session_secret: Secret = field(default_factory=lambda: Secret(""))
     max_message_chars: int = 2000
     public_url: str = "http://127.0.0.1:8080"
+    feedback_db_url: Secret = field(
+        default_factory=lambda: Secret(f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.db'}")
+    )
     search: SearchSettings = field(default_factory=SearchSettings)
 
     @classmethod
@@ -215,5 +218,7 @@ class Settings:
             session_secret=env.secret("SESSION_SECRET"),
             max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),
             public_url=env.text("PUBLIC_URL", f"http://{gateway_host}:{gateway_port}").rstrip("/"),
+            feedback_db_url=env.secret("FEEDBACK_DB_URL")
+            or Secret(f"sqlite:///{var_dir / 'feedback.db'}"),
             search=SearchSettings.from_env(env, root, var_dir),
         )

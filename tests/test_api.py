@@ -11,8 +11,9 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def client(offline_settings: Settings):
-    with TestClient(create_app(offline_settings), raise_server_exceptions=False) as client:
+def client(offline_settings: Settings, small_index):
+    app = create_app(offline_settings, index=small_index)
+    with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 

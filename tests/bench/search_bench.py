@@ -1,0 +1,124 @@
+"""Search latency and index build throughput: `make bench`.
+
+Measures, in one run on this machine:
+- search latency p50/p95 (single query, warm) over knowledge/, for dense-only,
+  BM25-only and fused search;
+- the same over a generated corpus of 100,000 passages (built from the
+  knowledge base's own sentences, shuffled, so words and lengths are real);
+- index build throughput (passages per second: embedding and indexing);
+- peak memory of the process.
+Targets (README): fused p95 <= 25 ms over knowledge/, <= 40 ms at 100k, and
+fused no slower than 1.5x dense-only in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from bot.search.chunking import Passage, chunk
+from bot.search.documents import read_folders
+from bot.search.embedder import Embedder
+from bot.search.index import KnowledgeIndex, Mode
+from bot.search.service import open_index
+from bot.settings import PROJECT_ROOT, SearchSettings
+
+QUERIES = PROJECT_ROOT / "tests" / "eval" / "dev_questions.yml"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def latencies(index: KnowledgeIndex, queries: list[str], mode: Mode, rounds: int) -> list[float]:
+    for query in queries[:10]:
+        index.search(query, 5, mode=mode)  # warm up
+    times = []
+    for _ in range(rounds):
+        for query in queries:
+            started = time.perf_counter()
+            index.search(query, 5, mode=mode)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def report(name: str, index: KnowledgeIndex, queries: list[str], rounds: int) -> dict[str, float]:
+    print(f"\n{name}: {len(index.passages):,} passages, {index.manifest.index_type}")
+    print("| search | p50 ms | p95 ms | queries |")
+    print("|---|---|---|---|")
+    p95 = {}
+    for mode in ("dense", "lexical", "fused"):
+        times = latencies(index, queries, mode, rounds)  # type: ignore[arg-type]
+        p95[mode] = percentile(times, 95)
+        print(f"| {mode} | {statistics.median(times):.1f} | {p95[mode]:.1f} | {len(times)} |")
+    print(f"fused / dense p95: {p95['fused'] / p95['dense']:.2f}x")
+    return p95
+
+
+def synthetic_passages(base: list[Passage], count: int, seed: int = 7) -> list[Passage]:
+    """`count` passages made by shuffling the knowledge base's real sentences."""
+    rng = random.Random(seed)
+    sentences = [s.strip() + "." for p in base for s in p.text.split(".") if len(s.split()) > 4]
+    out = []
+    for i in range(count):
+        picked = rng.sample(sentences, rng.randint(3, 7))
+        source = base[i % len(base)]
+        out.append(
+            Passage(
+                chunk_id=f"synthetic-{i // 8}#part-{i % 8}",
+                doc_id=f"synthetic-{i // 8}",
+                title=f"{source.title} ({i // 8})",
+                headings=source.headings,
+                text=" ".join(picked),
+                topics=source.topics,
+                audience=source.audience,
+            )
+        )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--large", type=int, default=100_000, help="size of the generated corpus")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    queries = [item["q"] for item in yaml.safe_load(QUERIES.read_text())]
+    embedder = Embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        index = open_index(SearchSettings(index_dir=Path(tmp) / "kb"), embedder)
+        small_build = time.perf_counter() - started
+        print(f"knowledge/ index built in {small_build:.1f} s ({len(index.passages)} passages)")
+        report("knowledge/", index, queries, args.rounds)
+
+        base = [p for d in read_folders(SearchSettings().knowledge_dirs) for p in chunk(d)]
+        passages = synthetic_passages(base, args.large)
+
+        def progress(done: int, total: int) -> None:
+            if done % 10_000 < 64 or done == total:
+                print(f"  embedded {done:,}/{total:,}", flush=True)
+
+        started = time.perf_counter()
+        large = KnowledgeIndex.build(
+            [], embedder, passages=passages, digest="bench", progress=progress
+        )
+        seconds = time.perf_counter() - started
+        print(f"\nBuilt {len(passages):,} passages in {seconds:.0f} s: "
+              f"{len(passages) / seconds:,.0f} passages/s (embedding + faiss + BM25)")  # fmt: skip
+        report("generated corpus", large, queries, 1)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nPeak memory (RSS) of this process: {peak_mb:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

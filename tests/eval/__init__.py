@@ -1,0 +1,1 @@
+"""Search quality evaluation: dev questions over knowledge/ and the raw seeds."""
