@@ -13,6 +13,7 @@ import warnings
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
+from actions.services import knowledge
 from bot import logs
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -30,6 +31,12 @@ def main() -> int:
     executor = ActionExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)
+
+    @app.before_server_start
+    async def open_knowledge(app, loop) -> None:  # type: ignore[no-untyped-def]
+        # Load (or rebuild) the index before the first request, not during it.
+        knowledge(settings)
+
     app.run(
         host=settings.action_server_host,
         port=settings.action_server_port,

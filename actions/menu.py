@@ -1,29 +1,110 @@
-"""The menu: what PeerPath can help with, as buttons."""
+"""Greeting, the menu, and who PeerPath is talking to.
+
+Who is asking (the `role` slot) is never required: it only shapes the menu
+and favours articles written for that audience.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+GREETING = (
+    "Hi, I'm PeerPath. I share information about peer support work: what vocational "
+    "peer specialists do, trainings, wages and careers, and working while on disability "
+    "benefits. Every answer tells you where it comes from, and you can talk to a real "
+    "peer any time."
+)
+ASK_ROLE = "So I can point you to the right things: who am I talking with? (You can skip this.)"
 MENU_TEXT = "Here's what I can help with. Pick one, or ask in your own words:"
 
-MENU: tuple[tuple[str, str], ...] = (
-    ("What a vocational peer specialist does", "What does a vocational peer specialist do?"),
-    ("Trainings and certification", "How do I get trained and certified as a peer specialist?"),
-    ("Working while on benefits", "Can I work while I'm on disability benefits?"),
-    ("Wages and careers", "How much do peer specialists earn?"),
-)
+ROLES = {
+    "job_seeker": "someone looking for work",
+    "peer_specialist": "a peer specialist",
+    "counselor": "a vocational rehabilitation counselor",
+    "employer": "an employer or supervisor",
+    "browsing": "just browsing",
+}
+ROLE_BUTTONS = [
+    {"title": "I'm looking for work", "payload": '/set_role{"user_role": "job_seeker"}'},
+    {"title": "I'm a peer specialist", "payload": '/set_role{"user_role": "peer_specialist"}'},
+    {"title": "I'm a VR counselor", "payload": '/set_role{"user_role": "counselor"}'},
+    {"title": "I'm an employer or supervisor", "payload": '/set_role{"user_role": "employer"}'},
+    {"title": "Just browsing", "payload": '/set_role{"user_role": "browsing"}'},
+]
+
+PEER = ("Talk to a peer", "/request_human")
+MENUS: dict[str, tuple[tuple[str, str], ...]] = {
+    "job_seeker": (
+        ("What a vocational peer specialist does", "/ask_role"),
+        ("Working while on benefits", "/start_benefits_check"),
+        ("Find a training", "/find_training"),
+        ("Wages and careers", "/ask_wages"),
+        PEER,
+    ),
+    "peer_specialist": (
+        ("Trainings and certification", "/ask_training"),
+        ("Find a training", "/find_training"),
+        ("Wages and negotiating pay", "/ask_wages"),
+        ("Career ladders", "/ask_careers"),
+        ("Supervision", "/ask_supervision"),
+        ("Wellness at work", "/ask_wellness"),
+        PEER,
+    ),
+    "counselor": (
+        ("The vocational peer specialist role", "/ask_role"),
+        ("Working while on benefits", "/start_benefits_check"),
+        ("Find a training for a client", "/find_training"),
+        ("Resources and contacts", "/find_resource"),
+        PEER,
+    ),
+    "employer": (
+        ("Preparing to add peers", "/ask_employers"),
+        ("Supervising peers", "/ask_supervision"),
+        ("Fair wages", "/ask_wages"),
+        ("Telehealth skills and equipment", "/ask_telehealth"),
+        PEER,
+    ),
+    "": (
+        ("What a vocational peer specialist does", "/ask_role"),
+        ("Trainings and certification", "/ask_training"),
+        ("Working while on benefits", "/start_benefits_check"),
+        ("Wages and careers", "/ask_wages"),
+        ("The coalition", "/ask_coalition"),
+        PEER,
+    ),
+}
 
 
-def menu_buttons() -> list[dict[str, str]]:
-    """The menu's buttons, in the order people most often need them."""
-    return [{"title": title, "payload": payload} for title, payload in MENU]
+def menu_buttons(role: str | None) -> list[dict[str, str]]:
+    """The menu for who is asking (the general menu when we don't know)."""
+    items = MENUS.get(role or "", MENUS[""])
+    return [{"title": title, "payload": payload} for title, payload in items]
+
+
+class ActionGreet(Action):
+    """Greets the person; asks who they are the first time, else shows their menu."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=GREETING)
+        role = tracker.get_slot("role")
+        if role in ROLES:
+            dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons(role))
+        else:
+            dispatcher.utter_message(text=ASK_ROLE, buttons=ROLE_BUTTONS)
+        return []
 
 
 class ActionShowMenu(Action):
-    """Shows what PeerPath can help with, as buttons."""
+    """Shows what PeerPath can help with, as buttons fitted to who is asking."""
 
     def name(self) -> str:
         return "action_show_menu"
@@ -31,5 +112,31 @@ class ActionShowMenu(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons())
+        buttons = menu_buttons(tracker.get_slot("role"))
+        if tracker.get_slot("role") not in ROLES:
+            buttons.append({"title": "Tell PeerPath who I am", "payload": "/set_role"})
+        dispatcher.utter_message(text=MENU_TEXT, buttons=buttons)
         return []
+
+
+class ActionSetRole(Action):
+    """Remembers who is asking (or asks, if it wasn't clear) and shows their menu."""
+
+    def name(self) -> str:
+        return "action_set_role"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        said = [e.get("value") for e in tracker.latest_message.get("entities") or []]
+        role = next((value for value in said if value in ROLES), None)
+        if role is None:  # "I want to change who I am", or a role we don't know
+            dispatcher.utter_message(text=ASK_ROLE, buttons=ROLE_BUTTONS)
+            return []
+        if role == "browsing":
+            text = "Welcome, browse as you like. Nothing here needs you to sign up."
+        else:
+            text = f"Thanks. I'll keep in mind that you're {ROLES[role]}."
+        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons(role))
+        return [SlotSet("role", role)]

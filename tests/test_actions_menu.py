@@ -22,3 +22,13 @@ async def test_menu_offers_buttons() -> None:
 
 def test_menu_action_is_in_the_domain() -> None:
     assert ActionShowMenu().name() in load_domain()["actions"]
+
+
+def test_every_action_class_and_domain_action_match() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    registered = {name for name in executor.actions if name != "action_ask_"}
+    declared = {a for a in load_domain()["actions"] if a.startswith(("action_", "validate_"))}
+    assert registered == declared

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def gateway(stack: Stack) -> Iterator[TestClient]:
-    with TestClient(create_app(stack.settings), raise_server_exceptions=False) as client:
+def gateway(stack: Stack, knowledge_index) -> Iterator[TestClient]:
+    app = create_app(stack.settings, index=knowledge_index)
+    with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -68,10 +69,10 @@ def test_action_server_stopped_mid_conversation(stack: Stack, gateway: TestClien
     assert reply["messages"][0].get("buttons"), "back to normal once the action server returns"
 
 
-def test_conversation_survives_a_gateway_restart(stack: Stack) -> None:
-    with TestClient(create_app(stack.settings)) as first:
+def test_conversation_survives_a_gateway_restart(stack: Stack, knowledge_index) -> None:
+    with TestClient(create_app(stack.settings, index=knowledge_index)) as first:
         say(first, "e2e-3", "hello")
-    with TestClient(create_app(stack.settings)) as second:
+    with TestClient(create_app(stack.settings, index=knowledge_index)) as second:
         reply = say(second, "e2e-3", "thanks!")
     assert any("welcome" in m.get("text", "").lower() for m in reply["messages"])
     assert stack.settings.rasa_tracker_db.exists(), "Rasa keeps trackers in the SQLite store"
@@ -80,9 +81,11 @@ def test_conversation_survives_a_gateway_restart(stack: Stack) -> None:
 SENTINEL = "ZQX-sentinel-4f7a9c"
 
 
-def test_message_text_is_in_no_log(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+def test_message_text_is_in_no_log(
+    stack: Stack, knowledge_index, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    with TestClient(create_app(stack.settings)) as client:
+    with TestClient(create_app(stack.settings, index=knowledge_index)) as client:
         say(client, "e2e-sentinel", f"hello {SENTINEL}")
         say(client, "e2e-sentinel", f"my name is {SENTINEL} and what can you do")
     assert caplog.records, "the gateway logged something"
@@ -92,3 +95,17 @@ def test_message_text_is_in_no_log(stack: Stack, caplog: pytest.LogCaptureFixtur
         assert SENTINEL not in (record.exc_text or "")
     for name in ("rasa", "actions"):
         assert SENTINEL not in stack.logs(name), f"{name} logged a user's message"
+
+
+def test_a_question_is_answered_from_the_knowledge_base_with_its_source(
+    gateway: TestClient,
+) -> None:
+    reply = say(gateway, "e2e-kb", "how many hours does peer specialist training usually take")
+    answer = next(m for m in reply["messages"] if m.get("sources"))
+    assert "70 to 80 hours" in answer["text"]
+    assert answer["sources"][0]["url"].endswith(
+        "/kb/peer-specialist-training#how-long-does-peer-specialist-training-take"
+    )
+    assert answer["buttons"][0]["payload"] == "/tell_me_more"
+    more = say(gateway, "e2e-kb", "/tell_me_more")
+    assert more["messages"][0]["sources"][0]["chunk_id"] != answer["sources"][0]["chunk_id"]

@@ -1,0 +1,271 @@
+"""Answering questions from the knowledge base, always with the source.
+
+Answers are extractive (sentences of our articles, never generated), cite the
+article and section, and offer "tell me more" and related sections. When
+nothing in the knowledge base is close enough, PeerPath says so plainly
+instead of showing an unrelated passage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
+from actions.services import Knowledge, knowledge
+from bot.search.answers import short_answer
+from bot.search.chunking import Passage
+from bot.search.index import Hit
+
+logger = logging.getLogger(__name__)
+
+# Topic intents (data/nlu/topics.yml) and the knowledge topic each favours.
+TOPIC_BY_INTENT = {
+    "ask_role": "role",
+    "ask_competencies": "competencies",
+    "ask_training": "training",
+    "ask_benefits": "benefits",
+    "ask_wages": "wages",
+    "ask_careers": "careers",
+    "ask_supervision": "supervision",
+    "ask_wellness": "wellness",
+    "ask_telehealth": "telehealth",
+    "ask_employers": "employers",
+    "ask_coalition": "coalition",
+    "find_resource": "resources",
+}
+# What a button that sends only an intent (e.g. "/ask_wages") is asking.
+TOPIC_QUESTIONS = {
+    "role": "What does a vocational peer specialist do?",
+    "competencies": "What are the core competencies of peer workers?",
+    "training": "How long does peer specialist training take and what should it cover?",
+    "benefits": "Can I work while getting disability benefits?",
+    "wages": "What do peer specialists earn?",
+    "careers": "What does a career ladder for peer specialists look like?",
+    "supervision": "Who should supervise peer specialists?",
+    "wellness": "What makes a workplace support peer specialists' wellness?",
+    "telehealth": "What skills and equipment do peer specialists need for telehealth?",
+    "employers": "How should an organization prepare to add peer specialists?",
+    "coalition": "What is the Wellness Workforce Coalition?",
+    "resources": "Where can I find peer support resources?",
+}
+# Who is asking (the `role` slot) -> the `audience` of passages to favour.
+AUDIENCE_BY_ROLE = {
+    "job_seeker": "job-seeker",
+    "peer_specialist": "peer-specialist",
+    "counselor": "counselor",
+    "employer": "employer",
+}
+
+NO_ANSWER = (
+    "I'm sorry, I don't have that in my resources, and I'd rather say so than guess. "
+    "I know about peer support work: the vocational peer specialist role, trainings "
+    "and certification, wages and careers, and working while on benefits."
+)
+NO_ANSWER_BUTTONS = [
+    {"title": "Talk to a peer", "payload": "/request_human"},
+    {"title": "Show the menu", "payload": "/help"},
+]
+NEAR_MISS = "The closest thing I have is this section. Want to see it?"
+NOTHING_MORE = "That's everything I have on this. Would you like to look at something else?"
+BENEFITS_NOTE = (
+    "This is general information, not legal or financial advice, and I can't say what "
+    "it means for your own benefits. A free benefits counselor can: {contact}."
+)
+COUNSELOR_NOTE = "A free benefits counselor can look at your own situation: {contact}."
+IPS_QUESTION = '"IPS" can mean two different things in peer support. Which one do you mean?'
+IPS_BUTTONS = [
+    {
+        "title": "Intentional Peer Support (a peer training)",
+        "payload": "What is Intentional Peer Support?",
+    },
+    {
+        "title": "Individual Placement and Support (a job program)",
+        "payload": "What is Individual Placement and Support?",
+    },
+]
+IPS_BARE = re.compile(r"\bips\b", re.IGNORECASE)
+IPS_CLEAR = re.compile(
+    r"intentional|placement|individuali[sz]ed|supported employment|evidence.based employ",
+    re.IGNORECASE,
+)
+NEAR_MISS_MARGIN = 0.10
+MAX_RELATED = 2
+
+
+def ambiguous_ips(text: str) -> bool:
+    """'IPS' on its own, with nothing saying which of its two meanings."""
+    return bool(IPS_BARE.search(text)) and not IPS_CLEAR.search(text)
+
+
+def question_for(text: str, intent: str) -> str:
+    """The question to search for: the person's words, or a button's topic question."""
+    text = text.strip()
+    if not text or text.startswith("/"):
+        topic = TOPIC_BY_INTENT.get(intent, "")
+        return TOPIC_QUESTIONS.get(topic, "")
+    return text
+
+
+def source_of(kb: Knowledge, passage: Passage) -> dict[str, str]:
+    """The `sources` entry every channel renders as a link."""
+    return {
+        "title": passage.title,
+        "section": passage.heading,
+        "url": kb.source_url(passage.doc_id, passage.anchor),
+        "doc": passage.doc_id,
+        "chunk_id": passage.chunk_id,
+    }
+
+
+def from_line(passage: Passage) -> str:
+    return (
+        f"From: {passage.title}, “{passage.heading}”"
+        if passage.heading
+        else f"From: {passage.title}"
+    )
+
+
+def benefits_note(kb: Knowledge, answer: str) -> str:
+    """Benefits answers always say what they are not, and where real help is."""
+    wipa = kb.directory.get("wipa")
+    contact = wipa.contact_line() if wipa else "ask Social Security about WIPA benefits counseling"
+    template = COUNSELOR_NOTE if "not legal or financial advice" in answer else BENEFITS_NOTE
+    return template.format(contact=contact)
+
+
+def answer_text(kb: Knowledge, passage: Passage, question: str) -> str:
+    """The short answer, its source line, and the benefits note where it applies."""
+    vector = kb.index.embedder.encode_query(question)
+    answer = short_answer(passage, vector, kb.index.embedder)
+    parts = [answer, from_line(passage)]
+    if "benefits" in passage.topics:
+        parts.append(benefits_note(kb, answer))
+    return "\n\n".join(parts)
+
+
+def related_buttons(hits: list[Hit], shown: Passage, threshold: float) -> list[dict[str, str]]:
+    """Other good sections as buttons; tapping one asks its heading as a question."""
+    buttons: list[dict[str, str]] = []
+    for hit in hits:
+        passage = hit.passage
+        if hit.score < threshold or passage.chunk_id == shown.chunk_id or not passage.heading:
+            continue
+        if passage.heading == shown.heading or any(
+            b["payload"] == passage.heading for b in buttons
+        ):
+            continue
+        buttons.append({"title": passage.heading, "payload": passage.heading})
+        if len(buttons) == MAX_RELATED:
+            break
+    return buttons
+
+
+def show_passage(
+    dispatcher: CollectingDispatcher,
+    kb: Knowledge,
+    passage: Passage,
+    question: str,
+    buttons: list[dict[str, str]],
+) -> None:
+    """The answer with its source, then the 'Was this helpful?' question."""
+    dispatcher.utter_message(
+        text=answer_text(kb, passage, question),
+        buttons=buttons,
+        json_message={"kind": "answer", "sources": [source_of(kb, passage)]},
+    )
+    dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
+
+
+class ActionAnswerQuestion(Action):
+    """Answers a question from the knowledge base, with its source, or says it can't."""
+
+    def __init__(self, kb: Knowledge | None = None) -> None:
+        self._kb = kb
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        kb = self._kb or knowledge()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        question = question_for(tracker.latest_message.get("text") or "", intent)
+        if not question:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return []
+        if ambiguous_ips(question):
+            dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
+            return []
+        topic = TOPIC_BY_INTENT.get(intent)
+        audience = AUDIENCE_BY_ROLE.get(tracker.get_slot("role") or "")
+        started = time.perf_counter()
+        hits = await asyncio.to_thread(
+            kb.index.search,
+            question,
+            6,
+            boost_topics=[topic] if topic else [],
+            boost_audiences=[audience] if audience else [],
+        )
+        threshold = kb.settings.search.min_score
+        best = hits[0] if hits else None
+        logger.info(
+            "answer.search conv=%s top_score=%.3f ms=%.0f",
+            tracker.sender_id,
+            best.score if best else 0.0,
+            (time.perf_counter() - started) * 1000,
+        )
+        if best is None or best.score < threshold:
+            return self._no_answer(dispatcher, best, threshold)
+        queue = [h.passage.chunk_id for h in hits[1:] if h.score >= threshold]
+        buttons = [{"title": "Tell me more", "payload": "/tell_me_more"}]
+        buttons += related_buttons(hits, best.passage, threshold)
+        show_passage(dispatcher, kb, best.passage, question, buttons)
+        return [SlotSet("kb_queue", queue), SlotSet("kb_last", best.passage.chunk_id)]
+
+    @staticmethod
+    def _no_answer(
+        dispatcher: CollectingDispatcher, best: Hit | None, threshold: float
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=NO_ANSWER, buttons=NO_ANSWER_BUTTONS)
+        if best is not None and best.score >= threshold - NEAR_MISS_MARGIN and best.passage.heading:
+            heading = best.passage.heading
+            dispatcher.utter_message(
+                text=NEAR_MISS, buttons=[{"title": heading, "payload": heading}]
+            )
+        return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
+
+
+class ActionTellMeMore(Action):
+    """Shows the next passage for the last question, or says there is no more."""
+
+    def __init__(self, kb: Knowledge | None = None) -> None:
+        self._kb = kb
+
+    def name(self) -> str:
+        return "action_tell_me_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        kb = self._kb or knowledge()
+        queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
+        last = tracker.get_slot("kb_last")
+        passage = kb.index.passage(queue.pop(0)) if queue else None
+        if passage is None and last:
+            _, passage = kb.index.neighbours(last)
+        if passage is None:
+            dispatcher.utter_message(text=NOTHING_MORE)
+            return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
+        has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
+        buttons = [{"title": "Tell me more", "payload": "/tell_me_more"}] if has_more else []
+        show_passage(dispatcher, kb, passage, passage.heading or passage.title, buttons)
+        return [SlotSet("kb_queue", queue), SlotSet("kb_last", passage.chunk_id)]

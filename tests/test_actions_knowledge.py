@@ -1,0 +1,124 @@
+"""Knowledge answers, run with a real index, a real dispatcher and fresh trackers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import (
+    IPS_QUESTION,
+    NO_ANSWER,
+    NOTHING_MORE,
+    ActionAnswerQuestion,
+    ActionTellMeMore,
+    ambiguous_ips,
+)
+from actions.services import Knowledge
+from bot.resources import Directory
+from bot.settings import PROJECT_ROOT, Settings
+from tests.helpers.rasa import load_domain, new_tracker
+
+
+@pytest.fixture
+def kb(small_index, tmp_path: Path) -> Knowledge:
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "PUBLIC_URL": "https://peerpath.test"})
+    directory = Directory.load(PROJECT_ROOT / "knowledge" / "resources.yml")
+    return Knowledge(settings=settings, index=small_index, directory=directory)
+
+
+def slots_from(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def ask(kb: Knowledge, text: str, intent: str = "nlu_fallback", **slots):
+    dispatcher = CollectingDispatcher()
+    tracker = new_tracker(text=text, intent=intent, slots=slots)
+    events = await ActionAnswerQuestion(kb).run(dispatcher, tracker, load_domain())
+    return dispatcher.messages, events
+
+
+async def test_answer_is_short_cites_its_source_and_offers_more(kb: Knowledge) -> None:
+    messages, events = await ask(kb, "how much do peer specialists get paid?")
+    message, feedback = messages
+    assert feedback["text"] == "Was this helpful?"
+    assert [b["payload"] for b in feedback["buttons"]] == [
+        '/feedback{"helpfulness": "yes"}',
+        '/feedback{"helpfulness": "no"}',
+    ]
+    assert "seventeen dollars an hour" in message["text"]
+    assert "From: Peer jobs in brief, “How much do peer specialists earn?”" in message["text"]
+    [source] = message["custom"]["sources"]
+    assert source["url"] == "https://peerpath.test/kb/peer-jobs#how-much-do-peer-specialists-earn"
+    assert source["section"] == "How much do peer specialists earn?"
+    assert message["custom"]["kind"] == "answer"
+    assert message["buttons"][0] == {"title": "Tell me more", "payload": "/tell_me_more"}
+    slots = slots_from(events)
+    assert slots["kb_last"] == "peer-jobs#how-much-do-peer-specialists-earn"
+
+
+async def test_off_topic_question_is_not_answered_with_a_passage(kb: Knowledge) -> None:
+    messages, events = await ask(kb, "what's a good recipe for banana bread?")
+    assert messages[0]["text"] == NO_ANSWER
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/help"]
+    assert all("custom" not in m or not m["custom"].get("sources") for m in messages)
+    assert slots_from(events) == {"kb_queue": [], "kb_last": None}
+
+
+async def test_benefits_answers_say_general_information_and_point_to_counseling(
+    kb: Knowledge,
+) -> None:
+    messages, _ = await ask(kb, "can I keep my disability payments if I start a job?")
+    text = messages[0]["text"]
+    assert "not legal or financial advice" in text
+    assert "A free benefits counselor" in text
+    assert "1-866-968-7842" in text
+
+
+async def test_bare_ips_asks_which_one(kb: Knowledge) -> None:
+    messages, events = await ask(kb, "tell me about IPS")
+    assert messages[0]["text"] == IPS_QUESTION
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == [
+        "What is Intentional Peer Support?",
+        "What is Individual Placement and Support?",
+    ]
+    assert events == []
+    assert not ambiguous_ips("is IPS the intentional peer support training?")
+    assert not ambiguous_ips("ips supported employment")
+    assert not ambiguous_ips("tips for interviews")
+
+
+async def test_topic_button_without_text_asks_the_topic_question(kb: Knowledge) -> None:
+    messages, _ = await ask(kb, "/ask_wages", intent="ask_wages")
+    assert "From: Peer jobs in brief" in messages[0]["text"]
+
+
+async def test_tell_me_more_walks_the_results_then_says_it_is_done(kb: Knowledge) -> None:
+    _, events = await ask(kb, "what does a peer specialist do")
+    slots = slots_from(events)
+    seen = {slots["kb_last"]}
+    for _ in range(12):
+        dispatcher = CollectingDispatcher()
+        tracker = new_tracker(text="tell me more", intent="tell_me_more", slots=slots)
+        events = await ActionTellMeMore(kb).run(dispatcher, tracker, load_domain())
+        slots = {**slots, **slots_from(events)}
+        message = dispatcher.messages[0]
+        if message["text"] == NOTHING_MORE:
+            break
+        assert message["custom"]["sources"]
+        assert slots["kb_last"] not in seen, "never the same passage twice"
+        seen.add(slots["kb_last"])
+    else:
+        pytest.fail("tell me more never ran out")
+    assert len(seen) >= 2
+
+
+async def test_tell_me_more_with_nothing_asked_yet(kb: Knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionTellMeMore(kb).run(
+        dispatcher, new_tracker(text="more", intent="tell_me_more"), load_domain()
+    )
+    assert dispatcher.messages[0]["text"] == NOTHING_MORE
+    assert slots_from(events) == {"kb_queue": [], "kb_last": None}
