@@ -22,6 +22,7 @@ async def chat(request: Request) -> JSONResponse:
     data = await checks.read_json_object(request)
     session = checks.session_id(data)
     text = checks.message_text(data, svc.settings.max_message_chars)
+    checks.rate_limit(svc, "web", session)
     reply = await svc.conversations.handle("web", session, text)
     status_code = 503 if reply.status == "unavailable" else 200
     return JSONResponse(reply.to_dict(), status_code=status_code)

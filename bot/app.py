@@ -9,15 +9,19 @@ from contextlib import asynccontextmanager
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot import api, search_api
 from bot.errors import BadRequest, HandoffError, PeerPathError
+from bot.handoff import api as staff_api
+from bot.safety import SafetyNet
 from bot.search.index import KnowledgeIndex
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import kb
+from bot.web import chat, kb
 
 logger = logging.getLogger(__name__)
 
@@ -53,20 +57,33 @@ def create_app(
     *,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
     index: KnowledgeIndex | None = None,
+    safety: SafetyNet | None = None,
 ) -> Starlette:
     """Build the gateway app; its services start and stop with the app's lifespan."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        services = await Services.start(settings, rasa_transport=rasa_transport, index=index)
+        services = await Services.start(
+            settings, rasa_transport=rasa_transport, index=index, safety=safety
+        )
         app.state.services = services
+        services.start_background()
         try:
             yield
         finally:
             await services.aclose()
 
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+        )
+    ]
     return Starlette(
-        routes=api.routes + search_api.routes + kb.routes,
+        middleware=middleware,
+        routes=api.routes + chat.routes + search_api.routes + kb.routes + staff_api.routes,
         lifespan=lifespan,
         exception_handlers={
             BadRequest: bad_request,

@@ -1,8 +1,9 @@
 """One place every channel sends a person's message through.
 
-It turns the person's channel identity into a pseudonymous conversation id,
-forwards the text to Rasa and returns a normalised reply. Rasa being down or
-slow becomes a calm message here, whichever channel asked.
+In order: the crisis safety net, then an open hand-off (the message goes to
+the peer team), then Rasa. Rasa's request for a peer (a custom payload)
+becomes a ticket here, so every channel behaves the same. Rasa down or slow
+becomes a calm message, whichever channel asked.
 """
 
 from __future__ import annotations
@@ -11,47 +12,130 @@ import logging
 import time
 from typing import Any
 
+import anyio
+
 from bot.errors import RasaUnavailable
+from bot.handoff.service import HandoffService, public_state
 from bot.ids import conversation_id
-from bot.messages import normalize, unavailable
+from bot.messages import controls, normalize, unavailable
 from bot.rasa_client import RasaClient
+from bot.safety import CRISIS_BUTTONS, CRISIS_TEXT, SafetyNet, Verdict
 from bot.settings import Secret
-from bot.types import Reply
+from bot.types import Button, OutMessage, Reply
 
 logger = logging.getLogger(__name__)
 
 
-class Conversations:
-    """Routes a person's message to Rasa and shapes what comes back."""
+def crisis_reply() -> OutMessage:
+    """The crisis message the gateway gives by itself when Rasa can't."""
+    return OutMessage(
+        text=CRISIS_TEXT, buttons=tuple(Button(**b) for b in CRISIS_BUTTONS), kind="crisis"
+    )
 
-    def __init__(self, rasa: RasaClient, secret: Secret) -> None:
+
+class Conversations:
+    """Routes a person's message to the safety net, a peer, or Rasa."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        secret: Secret,
+        handoff: HandoffService,
+        safety: SafetyNet | None = None,
+    ) -> None:
         self._rasa = rasa
         self._secret = secret
+        self.handoff = handoff
+        self._safety = safety
 
     def conversation_id(self, channel: str, user_key: str) -> str:
         """The pseudonymous id Rasa and the logs know this person by."""
         return conversation_id(self._secret, channel, user_key)
 
+    async def check(self, text: str) -> Verdict:
+        if self._safety is None:
+            return Verdict(False, "", 0.0)
+        return await anyio.to_thread.run_sync(self._safety.check, text)
+
     async def handle(
-        self, channel: str, user_key: str, text: str, metadata: dict[str, Any] | None = None
+        self,
+        channel: str,
+        user_key: str,
+        text: str,
+        address: str = "",
+        metadata: dict[str, Any] | None = None,
     ) -> Reply:
         """Answer one message from a person on `channel`."""
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
+        verdict = await self.check(text)
+        if verdict.crisis:
+            logger.warning(
+                "safety.crisis conv=%s channel=%s by=%s score=%.2f",
+                conv, channel, verdict.by, verdict.score,
+            )  # fmt: skip
+        ticket = await self.handoff.active_ticket(conv)
+        if ticket is not None:
+            messages = await self.handoff.person_message(ticket, text, verdict.crisis)
+            ticket = await self.handoff.get(ticket.id)
+            return Reply(tuple(messages), handoff=public_state(ticket))
+        if verdict.crisis:
+            return await self._crisis(conv, channel)
+        reply = await self._ask_rasa(conv, channel, address, text, metadata)
+        logger.info(
+            "chat.reply conv=%s channel=%s messages=%d status=%s ms=%.0f",
+            conv, channel, len(reply.messages), reply.status,
+            (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return reply
+
+    async def _ask_rasa(
+        self, conv: str, channel: str, address: str, text: str, metadata: dict[str, Any] | None
+    ) -> Reply:
+        await self.handoff.resume_if_needed(conv)
         try:
             raw = await self._rasa.send(conv, text, channel, metadata)
         except RasaUnavailable as exc:
             logger.warning("chat.rasa_unavailable conv=%s error=%s", conv, exc)
+            if text.strip() == "/request_human":
+                # A peer must stay reachable even when the assistant is down.
+                return await self._open_ticket(conv, channel, address, "other", False, ())
             return Reply(unavailable(), status="unavailable")
         messages = normalize(raw)
+        requests = controls(raw)
+        if requests:
+            request = requests[0]
+            return await self._open_ticket(
+                conv, channel, address, str(request.get("topic") or "other"),
+                bool(request.get("urgent")), messages,
+            )  # fmt: skip
         if not messages and not await self._rasa.action_server_healthy():
             logger.warning("chat.action_server_down conv=%s", conv)
             return Reply(unavailable(), status="degraded")
-        logger.info(
-            "chat.reply conv=%s channel=%s messages=%d ms=%.0f",
-            conv,
-            channel,
-            len(messages),
-            (time.perf_counter() - started) * 1000,
-        )
         return Reply(messages)
+
+    async def _open_ticket(
+        self,
+        conv: str,
+        channel: str,
+        address: str,
+        topic: str,
+        urgent: bool,
+        before: tuple[OutMessage, ...],
+    ) -> Reply:
+        ticket, status = await self.handoff.open(conv, channel, address, topic, urgent)
+        return Reply(before + tuple(status), handoff=public_state(ticket))
+
+    async def _crisis(self, conv: str, channel: str) -> Reply:
+        """Crisis resources at once: Rasa's crisis reply, or the gateway's own."""
+        try:
+            messages = normalize(await self._rasa.send(conv, "/crisis", channel))
+        except RasaUnavailable:
+            messages = ()
+        if not any(m.kind == "crisis" for m in messages):
+            messages = (crisis_reply(),)
+        return Reply(messages)
+
+    async def forget(self, channel: str, user_key: str) -> dict[str, int]:
+        """Delete this person's hand-off records (Rasa's tracker is the caller's job)."""
+        return await self.handoff.forget(self.conversation_id(channel, user_key))

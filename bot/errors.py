@@ -62,3 +62,7 @@ class HandoffError(PeerPathError):
 
 class ChannelError(PeerPathError):
     """A channel could not deliver a message to a person or to staff."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

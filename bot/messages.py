@@ -45,6 +45,16 @@ def _merge_custom(message: OutMessage, custom: dict[str, Any]) -> OutMessage:
     )
 
 
+def controls(rasa_messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Instructions for the gateway in custom payloads (e.g. a hand-off request)."""
+    found = []
+    for entry in rasa_messages:
+        custom = entry.get("custom") if isinstance(entry, dict) else None
+        if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+            found.append(custom["handoff"])
+    return found
+
+
 def normalize(rasa_messages: list[dict[str, Any]]) -> tuple[OutMessage, ...]:
     """Merge Rasa's separate text and custom entries into whole messages."""
     out: list[OutMessage] = []
@@ -52,6 +62,8 @@ def normalize(rasa_messages: list[dict[str, Any]]) -> tuple[OutMessage, ...]:
         if not isinstance(entry, dict):
             continue
         custom = entry.get("custom")
+        if isinstance(custom, dict) and "handoff" in custom:
+            custom = {k: v for k, v in custom.items() if k != "handoff"} or None
         if entry.get("text"):
             message = OutMessage(text=str(entry["text"]), buttons=_buttons(entry.get("buttons")))
             if isinstance(custom, dict):

@@ -72,6 +72,20 @@ class RasaClient:
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa refused tracker events: HTTP {response.status_code}")
 
+    async def tracker_events(self, sender_id: str) -> list[dict[str, Any]]:
+        """Every event of one conversation (for restoring a chat's history)."""
+        try:
+            response = await self._http.get(
+                f"/conversations/{sender_id}/tracker",
+                params={**self._auth(), "include_events": "ALL"},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa unreachable ({type(exc).__name__})") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"Rasa refused the tracker: HTTP {response.status_code}")
+        events = response.json().get("events") or []
+        return [e for e in events if isinstance(e, dict)]
+
     async def rasa_healthy(self) -> bool:
         """Whether the Rasa server answers and has a model loaded."""
         try:

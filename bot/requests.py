@@ -57,3 +57,11 @@ def message_text(data: dict[str, Any], max_chars: int) -> str:
             413,
         )
     return value
+
+
+def rate_limit(services: Any, channel: str, user_key: str) -> None:
+    """Refuse (429) a person sending faster than RATE_LIMIT_PER_MINUTE."""
+    key = f"{channel}:{user_key}"
+    if not services.rate_limiter.allow(key):
+        wait = max(1, round(services.rate_limiter.retry_after(key)))
+        raise BadRequest(f"You're sending messages very fast. Please wait {wait} seconds.", 429)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import httpx
 
 from bot.conversation import Conversations
+from bot.events import EventBus, conversation
+from bot.handoff.hours import OfficeHours
+from bot.handoff.outbox import Outbox
+from bot.handoff.service import HandoffService, HandoffSettings
+from bot.handoff.staff import StaffTokens
+from bot.handoff.store import HandoffStore, Ticket
 from bot.ids import load_or_create_secret
 from bot.rasa_client import RasaClient
+from bot.ratelimit import RateLimiter
 from bot.resources import Directory
+from bot.safety import SafetyNet
 from bot.search.index import KnowledgeIndex
 from bot.search.service import open_index
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+WAIT_CHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -28,6 +40,12 @@ class Services:
     conversations: Conversations
     index: KnowledgeIndex
     directory: Directory
+    handoff: HandoffService
+    outbox: Outbox
+    bus: EventBus
+    staff_tokens: StaffTokens
+    rate_limiter: RateLimiter
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @classmethod
     async def start(
@@ -35,10 +53,18 @@ class Services:
         settings: Settings,
         rasa_transport: httpx.AsyncBaseTransport | None = None,
         index: KnowledgeIndex | None = None,
+        safety: SafetyNet | None = None,
     ) -> Services:
-        """Build every service from `settings` (an `index` may be handed in by tests)."""
+        """Build every service from `settings` (an index or safety net may be handed in)."""
         if index is None:
             index = await anyio.to_thread.run_sync(open_index, settings.search)
+        if safety is None:
+            safety = await anyio.to_thread.run_sync(
+                lambda: SafetyNet.open(
+                    settings.var_dir / "safety", index.embedder, settings.root / "data" / "nlu",
+                    settings.safety_threshold,
+                )
+            )  # fmt: skip
         directory = Directory.load(settings.search.resources_file)
         secret = settings.session_secret or load_or_create_secret(settings.var_dir / "session.key")
         rasa = RasaClient(
@@ -48,13 +74,52 @@ class Services:
             action_server_url=settings.action_server_url,
             transport=rasa_transport,
         )
+        bus = EventBus()
+        store = HandoffStore(settings.handoff.db_url.reveal())
+        outbox = Outbox(store)
+        hours = OfficeHours.parse(settings.handoff.hours, settings.handoff.timezone)
+        handoff = HandoffService(
+            store, outbox, rasa,
+            HandoffSettings(hours, settings.handoff.wait_seconds, settings.handoff.expire_seconds),
+            bus,
+        )  # fmt: skip
+
+        async def to_web(ticket: Ticket, messages: list[dict[str, Any]]) -> None:
+            # Live screens get it now; a closed one finds it in /api/history.
+            bus.publish(conversation(ticket.conv_id), {"type": "push", "messages": messages})
+
+        outbox.people["web"] = to_web
         return cls(
             settings=settings,
             rasa=rasa,
-            conversations=Conversations(rasa, secret),
+            conversations=Conversations(rasa, secret, handoff, safety),
             index=index,
             directory=directory,
+            handoff=handoff,
+            outbox=outbox,
+            bus=bus,
+            staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
+            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
         )
 
+    def start_background(self) -> None:
+        """The outbox worker and the hand-off wait checker."""
+        self.tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+        self.tasks.append(asyncio.create_task(self._check_waits(), name="handoff-waits"))
+
+    async def _check_waits(self) -> None:
+        while True:
+            try:
+                await self.handoff.check_waits()
+            except Exception:
+                logger.exception("handoff.wait_check_error")
+            await asyncio.sleep(WAIT_CHECK_SECONDS)
+
     async def aclose(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.rasa.aclose()
+        self.handoff.store.close()

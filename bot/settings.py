@@ -152,6 +152,43 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class HandoffConfig:
+    """Hand-off queue: where tickets live, when peers are on, how long to wait."""
+
+    db_url: Secret = field(
+        default_factory=lambda: Secret(f"sqlite:///{PROJECT_ROOT / 'var' / 'handoff.db'}")
+    )
+    hours: str = "Mon-Fri 09:00-17:00"
+    timezone: str = "America/New_York"
+    wait_seconds: int = 600
+    expire_seconds: int = 72 * 3600
+    # "name:token" pairs for the staff API and console; empty: one generated
+    # token for "staff", kept in VAR_DIR/staff-token.
+    staff_tokens: Secret = field(default_factory=lambda: Secret(""))
+
+    @classmethod
+    def from_env(cls, env: Env, var_dir: Path) -> HandoffConfig:
+        from bot.handoff.hours import OfficeHours
+
+        hours = env.text("HANDOFF_HOURS", cls.hours)
+        timezone = env.text("HANDOFF_TIMEZONE", cls.timezone)
+        OfficeHours.parse(hours, timezone)  # fail at start-up, naming the key
+        tokens = env.secret("STAFF_TOKENS")
+        for pair in filter(None, tokens.reveal().split(",")):
+            name, _, token = pair.partition(":")
+            if not name.strip() or len(token.strip()) < 12:
+                raise ConfigError("STAFF_TOKENS", "use name:token pairs, tokens of 12+ characters")
+        return cls(
+            db_url=env.secret("HANDOFF_DB_URL") or Secret(f"sqlite:///{var_dir / 'handoff.db'}"),
+            hours=hours,
+            timezone=timezone,
+            wait_seconds=env.integer("HANDOFF_WAIT_MINUTES", 10, 1, 24 * 60) * 60,
+            expire_seconds=env.integer("HANDOFF_EXPIRE_HOURS", 72, 1, 24 * 30) * 3600,
+            staff_tokens=tokens,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Settings of the gateway and the process supervisor."""
 
@@ -180,6 +217,10 @@ class Settings:
         default_factory=lambda: Secret(f"sqlite:///{PROJECT_ROOT / 'var' / 'feedback.db'}")
     )
     search: SearchSettings = field(default_factory=SearchSettings)
+    handoff: HandoffConfig = field(default_factory=HandoffConfig)
+    safety_threshold: float = 0.5
+    allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080", "http://localhost:8080")
+    rate_limit_per_minute: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -221,4 +262,11 @@ class Settings:
             feedback_db_url=env.secret("FEEDBACK_DB_URL")
             or Secret(f"sqlite:///{var_dir / 'feedback.db'}"),
             search=SearchSettings.from_env(env, root, var_dir),
+            handoff=HandoffConfig.from_env(env, var_dir),
+            safety_threshold=env.number("SAFETY_THRESHOLD", 0.5, 0.01, 0.99),
+            allowed_origins=env.items(
+                "ALLOWED_ORIGINS",
+                (f"http://127.0.0.1:{gateway_port}", f"http://localhost:{gateway_port}"),
+            ),
+            rate_limit_per_minute=env.integer("RATE_LIMIT_PER_MINUTE", 20, 1, 10_000),
         )

@@ -43,6 +43,15 @@ def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
+def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
+    """The real crisis safety net, trained once per session."""
+    from bot.safety import SafetyNet
+
+    folder = tmp_path_factory.mktemp("safety-model")
+    return SafetyNet.open(folder, embedder, ROOT / "data" / "nlu")
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """A real Rasa server and action server, shared by the slow tests."""
     stack = Stack(tmp_path_factory.mktemp("stack"))

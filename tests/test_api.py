@@ -11,8 +11,8 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def client(offline_settings: Settings, small_index):
-    app = create_app(offline_settings, index=small_index)
+def client(offline_settings: Settings, small_index, safety_net):
+    app = create_app(offline_settings, index=small_index, safety=safety_net)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 

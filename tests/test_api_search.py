@@ -12,9 +12,9 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def client(test_env: dict[str, str], fixture_kb: Path, small_index):
+def client(test_env: dict[str, str], fixture_kb: Path, small_index, safety_net):
     settings = Settings.from_env({**test_env, "KNOWLEDGE_DIRS": str(fixture_kb)})
-    with TestClient(create_app(settings, index=small_index)) as client:
+    with TestClient(create_app(settings, index=small_index, safety=safety_net)) as client:
         yield client
 
 

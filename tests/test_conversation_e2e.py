@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def gateway(stack: Stack, knowledge_index) -> Iterator[TestClient]:
-    app = create_app(stack.settings, index=knowledge_index)
+def gateway(stack: Stack, knowledge_index, safety_net) -> Iterator[TestClient]:
+    app = create_app(stack.settings, index=knowledge_index, safety=safety_net)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
@@ -69,10 +69,10 @@ def test_action_server_stopped_mid_conversation(stack: Stack, gateway: TestClien
     assert reply["messages"][0].get("buttons"), "back to normal once the action server returns"
 
 
-def test_conversation_survives_a_gateway_restart(stack: Stack, knowledge_index) -> None:
-    with TestClient(create_app(stack.settings, index=knowledge_index)) as first:
+def test_conversation_survives_a_gateway_restart(stack: Stack, knowledge_index, safety_net) -> None:
+    with TestClient(create_app(stack.settings, index=knowledge_index, safety=safety_net)) as first:
         say(first, "e2e-3", "hello")
-    with TestClient(create_app(stack.settings, index=knowledge_index)) as second:
+    with TestClient(create_app(stack.settings, index=knowledge_index, safety=safety_net)) as second:
         reply = say(second, "e2e-3", "thanks!")
     assert any("welcome" in m.get("text", "").lower() for m in reply["messages"])
     assert stack.settings.rasa_tracker_db.exists(), "Rasa keeps trackers in the SQLite store"
@@ -82,10 +82,10 @@ SENTINEL = "ZQX-sentinel-4f7a9c"
 
 
 def test_message_text_is_in_no_log(
-    stack: Stack, knowledge_index, caplog: pytest.LogCaptureFixture
+    stack: Stack, knowledge_index, safety_net, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with TestClient(create_app(stack.settings, index=knowledge_index)) as client:
+    with TestClient(create_app(stack.settings, index=knowledge_index, safety=safety_net)) as client:
         say(client, "e2e-sentinel", f"hello {SENTINEL}")
         say(client, "e2e-sentinel", f"my name is {SENTINEL} and what can you do")
     assert caplog.records, "the gateway logged something"

@@ -46,6 +46,7 @@ _FIRST_PERSON = [
     r"\b(stop|quit)\s+(existing|living|being\s+alive)\b",
     r"\breason\s+to\s+(keep\s+)?(live|living|stay\s+alive|be\s+alive|go\s+on)\b",
     r"\bcan'?t\s+do\s+(life|living)\b",
+    r"^\W*(i\s+)?can'?t\s+any\s*more\W*$|\bi\s+(just\s+)?can'?t\s+any\s*more\b",
     r"\bwant\s+(everything|it\s+all|the\s+pain|life)\s+to\s+(stop|end|be\s+over)\b",
     r"\b(sleep|rest)\s+forever\b|\b(not|never)\s+wake\s+up\b",
     r"\bsay(ing)?\s+(my\s+)?goodbyes\b",
