@@ -114,6 +114,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """Values no log line may carry."""
+    values = [
+        secret.reveal()
+        for secret in (
+            settings.rasa_token,
+            settings.telegram.token,
+            settings.telegram.webhook_secret,
+            settings.session_secret,
+        )
+        if secret
+    ]
+    staff = settings.handoff.staff_tokens.reveal()
+    values += [pair.partition(":")[2].strip() for pair in staff.split(",") if ":" in pair]
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # A `.env` file fills in what the real environment leaves unset; children inherit it.
@@ -124,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, secrets=secrets_of(settings))
     try:
         return args.func(settings, args)
     except PeerPathError as exc:

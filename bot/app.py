@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from bot import api, search_api
 from bot.errors import BadRequest, HandoffError, PeerPathError
@@ -21,7 +22,7 @@ from bot.safety import SafetyNet
 from bot.search.index import KnowledgeIndex
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import chat, kb
+from bot.web import chat, kb, pages
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,26 @@ async def server_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def start_telegram(settings: Settings, services: Services):  # type: ignore[no-untyped-def]
+    """The Telegram channel, if TELEGRAM_TOKEN is set (the rest runs without it)."""
+    if not settings.telegram.enabled:
+        logger.info("telegram.disabled reason=TELEGRAM_TOKEN is not set")
+        return None
+    from bot.telegram.channel import TelegramChannel
+
+    channel = TelegramChannel(settings.telegram, services)
+    await channel.start()
+    return channel
+
+
+async def telegram_webhook(request: Request) -> Response:
+    """POST /telegram/webhook: Telegram's updates, in webhook mode only."""
+    channel = request.app.state.telegram
+    if channel is None or not channel.config.webhook_url:
+        return JSONResponse({"error": "Not Found"}, status_code=404)
+    return await channel.webhook(request)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -68,9 +89,12 @@ def create_app(
         )
         app.state.services = services
         services.start_background()
+        app.state.telegram = await start_telegram(settings, services)
         try:
             yield
         finally:
+            if app.state.telegram is not None:
+                await app.state.telegram.stop()
             await services.aclose()
 
     middleware = [
@@ -83,7 +107,13 @@ def create_app(
     ]
     return Starlette(
         middleware=middleware,
-        routes=api.routes + chat.routes + search_api.routes + kb.routes + staff_api.routes,
+        routes=api.routes
+        + chat.routes
+        + search_api.routes
+        + kb.routes
+        + staff_api.routes
+        + pages.routes
+        + [Route("/telegram/webhook", telegram_webhook, methods=["POST"])],
         lifespan=lifespan,
         exception_handlers={
             BadRequest: bad_request,

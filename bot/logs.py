@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 QUIET_LOGGERS = (
     "httpx",
@@ -29,10 +30,38 @@ QUIET_LOGGERS = (
 )
 
 
-def configure(level: str = "INFO") -> None:
-    """Send PeerPath's log records to stderr at `level`, libraries quieter."""
-    handler = logging.StreamHandler(sys.stderr)
+class Redact(logging.Filter):
+    """Replaces known secrets in any log record (a second line of defence)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        text = message + (record.exc_text or "")
+        if any(secret in text for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+            if record.exc_text:
+                for secret in self._secrets:
+                    record.exc_text = record.exc_text.replace(secret, "<redacted>")
+        return True
+
+
+def configure(
+    level: str = "INFO", secrets: list[str] | None = None, stream: TextIO | None = None
+) -> None:
+    """Send PeerPath's log records to stderr at `level`, libraries quieter.
+
+    `secrets` (tokens) are redacted from any record that would carry them.
+    """
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(Redact(secrets or []))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -189,6 +189,41 @@ class HandoffConfig:
 
 
 @dataclass(frozen=True)
+class TelegramConfig:
+    """The Telegram channel; off unless TELEGRAM_TOKEN is set."""
+
+    token: Secret = field(default_factory=lambda: Secret(""))
+    # Set for production: Telegram posts updates to this public URL (else long polling).
+    webhook_url: str = ""
+    webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    # The group chat where peers receive tickets and reply.
+    staff_chat_id: int | None = None
+    api_url: str = "https://api.telegram.org"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token)
+
+    @classmethod
+    def from_env(cls, env: Env) -> TelegramConfig:
+        staff = env.optional("TELEGRAM_STAFF_CHAT_ID")
+        try:
+            staff_chat_id = int(staff) if staff else None
+        except ValueError:
+            raise ConfigError("TELEGRAM_STAFF_CHAT_ID", "must be a chat id (a number)") from None
+        webhook = env.text("TELEGRAM_WEBHOOK_URL", "")
+        if webhook and not webhook.startswith("https://"):
+            raise ConfigError("TELEGRAM_WEBHOOK_URL", "must be an https:// URL")
+        return cls(
+            token=env.secret("TELEGRAM_TOKEN"),
+            webhook_url=webhook,
+            webhook_secret=env.secret("TELEGRAM_WEBHOOK_SECRET"),
+            staff_chat_id=staff_chat_id,
+            api_url=env.text("TELEGRAM_API_URL", cls.api_url).rstrip("/"),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Settings of the gateway and the process supervisor."""
 
@@ -221,6 +256,7 @@ class Settings:
     safety_threshold: float = 0.5
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080", "http://localhost:8080")
     rate_limit_per_minute: int = 20
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -269,4 +305,5 @@ class Settings:
                 (f"http://127.0.0.1:{gateway_port}", f"http://localhost:{gateway_port}"),
             ),
             rate_limit_per_minute=env.integer("RATE_LIMIT_PER_MINUTE", 20, 1, 10_000),
+            telegram=TelegramConfig.from_env(env),
         )

@@ -251,6 +251,15 @@ def banner(settings: Settings) -> str:
             f"  Chat API:             curl -s -X POST {base}/api/chat "
             '-H \'Content-Type: application/json\' -d \'{"session_id": "me", "text": "hello"}\'',
             f"  Health:               {base}/health",
+            f"  Counselor lookup:     {base}/resources",
+            f"  Staff console:        {base}/staff  (token: STAFF_TOKENS, or the file "
+            f"{settings.var_dir / 'staff-token'})",
+            "  Telegram:             "
+            + (
+                "on (" + ("webhook" if settings.telegram.webhook_url else "long polling") + ")"
+                if settings.telegram.enabled
+                else "off (set TELEGRAM_TOKEN to turn it on)"
+            ),
             "Press Ctrl-C to stop all three processes.",
             "",
         ]

@@ -27,7 +27,8 @@ from bot.types import Button, OutMessage
 logger = logging.getLogger(__name__)
 
 CANCEL_WORDS = {"cancel", "stop waiting", "never mind", "nevermind"}
-MAX_MESSAGE = 2000
+MAX_MESSAGE = 2000  # a person's message (the gateway already caps it)
+MAX_PEER_MESSAGE = 10_000  # channels split long ones (Telegram: 4,096 characters)
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class HandoffService:
             raise HandoffError("Claim the ticket before writing to the person.", 409)
         if ticket.peer_id != peer_id:
             raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
-        text = text.strip()[:MAX_MESSAGE]
+        text = text.strip()[:MAX_PEER_MESSAGE]
         if not text:
             raise HandoffError("The message is empty.", 400)
         await self._db(self.store.add_message, ticket.id, "peer", text)
