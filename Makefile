@@ -16,6 +16,8 @@ RASA_VENV := .venv-rasa
 PY := $(VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 MODEL := models/peerpath.tar.gz
+# The held-out NLU test (tests/nlu_test.yml) must reach this macro F1 in `make test`.
+NLU_MIN_F1 ?= 0.93
 RASA_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
 # Rasa reads these from endpoints.yml; the supervisor sets them for `make run`.
@@ -27,7 +29,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index lint rasa-check pytest eval bench lock clean
+.PHONY: run test setup index browser lint rasa-check pytest eval bench nlu-report lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -68,13 +70,29 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot actions tests
 	$(VENV)/bin/ruff format --check bot actions tests
 
-rasa-check: $(MODEL)
+rasa-check: $(MODEL) $(VENV)/.installed
 	$(RASA) data validate --fail-on-warning
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/core
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
+	$(PY) -m tests.nlu_report results/nlu/intent_report.json \
+		--min-macro-f1 $(NLU_MIN_F1) --full-recall request_human
 
-pytest: setup
+## nlu-report: 5-fold cross-validation of the NLU (about 25 minutes on 2 cores)
+nlu-report: $(RASA_VENV)/.installed $(VENV)/.installed
+	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --config config.yml \
+		--out results/nlu-cv
+	$(PY) -m tests.nlu_report results/nlu-cv/intent_report.json --min-macro-f1 0.90 \
+		--full-recall request_human
+
+pytest: setup browser
 	$(PY) -m pytest
+
+# Browser tests drive Debian's Chromium (Playwright can't download browsers here).
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 ## eval: search quality (hit@1, hit@3, MRR) over knowledge/ and the raw seed texts
 eval: $(VENV)/.installed
