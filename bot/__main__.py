@@ -94,6 +94,21 @@ def search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def feedback_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Print helpful / not helpful counts per knowledge section (no message text)."""
+    import datetime as dt
+
+    from bot.feedback import FeedbackStore, format_report
+
+    since = dt.date.today() - dt.timedelta(days=args.days) if args.days else None
+    store = FeedbackStore(settings.feedback_db_url.reveal())
+    try:
+        print(format_report(store.report(since)))
+    finally:
+        store.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     searching.add_argument("--topic", action="append", help="only passages on this topic")
     searching.add_argument("--json", action="store_true", help="print JSON")
     searching.set_defaults(func=search)
+    report = commands.add_parser(
+        "feedback-report", help="helpful / not helpful counts per knowledge section"
+    )
+    report.add_argument("--days", type=int, default=0, help="only the last N days")
+    report.set_defaults(func=feedback_report)
     return parser
 
 

@@ -146,14 +146,18 @@ class KnowledgeIndex:
         progress: Progress | None = None,
         passages: list[Passage] | None = None,
         digest: str | None = None,
+        vectors: np.ndarray | None = None,
     ) -> KnowledgeIndex:
-        """Chunk, embed and index `documents` (or ready-made `passages`)."""
+        """Chunk, embed and index `documents` (or ready-made `passages`, even `vectors`)."""
         started = time.perf_counter()
         if passages is None:
             passages = [p for document in documents for p in chunk(document)]
         if not passages:
             raise SearchError("no passages to index: the knowledge folders have no readable text")
-        vectors = embedder.encode([p.embedding_text() for p in passages], progress=progress)
+        if vectors is None:
+            vectors = embedder.encode([p.embedding_text() for p in passages], progress=progress)
+        elif vectors.shape != (len(passages), embedder.dimension):
+            raise SearchError("vectors must have one row per passage")
         dense = _dense_index(vectors, hnsw_threshold)
         lexical = Lexical.build([p.embedding_text() for p in passages])
         manifest = Manifest(
