@@ -103,3 +103,9 @@ def small_index(fixture_kb: Path, embedder, tmp_path_factory: pytest.TempPathFac
         knowledge_dirs=(fixture_kb,), index_dir=tmp_path_factory.mktemp("index") / "index"
     )
     return open_index(settings, embedder)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main
+    thread until the session ends, and asyncio tests can't start one after that."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
