@@ -268,10 +268,11 @@ class KnowledgeIndex:
         mask = self.allowed_rows(topics, audiences)
         if mask is not None and not mask.any():
             return []
-        q = self.embedder.encode_query(query)
+        # BM25-only search needs no embedding of the query
+        q = self.embedder.encode_query(query) if mode != "lexical" else None
         n = max(self.fusion.candidates, k)
         rows: set[int] = set()
-        if mode in ("fused", "dense"):
+        if q is not None:
             rows.update(self._dense_rows(q, n, mask))
         lexical = self.lexical.scores(query, mask) if mode in ("fused", "lexical") else None
         if lexical is not None:
@@ -282,7 +283,7 @@ class KnowledgeIndex:
         if not rows:
             return []
         order = np.fromiter(rows, dtype=np.int64)
-        dense = self.vectors[order] @ q
+        dense = self.vectors[order] @ q if q is not None else np.zeros(len(order), np.float32)
         lex = lexical[order] if lexical is not None else np.zeros(len(order), np.float32)
         scores = self._fuse(dense, lex, lexical, mode)
         scores += self._boosts(order, boost_topics, boost_audiences, boost)
