@@ -102,7 +102,11 @@ def test_other_groups_are_ignored(gateway, fake) -> None:
 
 def test_forget_deletes_after_confirmation(gateway, fake, stack) -> None:
     fake.push(text_update(507, "hello"))
-    fake.wait_sent(chat_id=507)
+    # a first "hello" gets a greeting, then the who-is-asking question: wait for both
+    fake.wait_for(
+        lambda: any(len(keyboard_payloads(m)) == 5 for m in fake.sent(chat_id=507)),
+        what="the who-is-asking question",
+    )
     conv = gateway.app.state.services.conversations.conversation_id("telegram", "507")
     with sqlite3.connect(stack.settings.rasa_tracker_db) as db:
         assert (
