@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
 from actions.buttons import inform
+from actions.forms import AskWithButtons, checked
 from actions.knowledge import from_line, source_of
 from actions.services import Knowledge, knowledge
 from bot.search.answers import short_answer
@@ -83,43 +84,25 @@ class ValidateBenefitsForm(FormValidationAction):
     ) -> dict[str, Any]:
         said = entity_values(tracker, "benefit_program")
         program = parsing.benefit_program(said or value)
-        if program is None:
-            dispatcher.utter_message(text=UNCLEAR)
-        return {"benefit_program": program}
+        return checked("benefit_program", program, dispatcher, UNCLEAR)
 
     def validate_work_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         status = parsing.work_status(value if isinstance(value, str) else None)
-        if status is None:
-            dispatcher.utter_message(text=UNCLEAR)
-        return {"work_status": status}
+        return checked("work_status", status, dispatcher, UNCLEAR)
 
 
-class ActionAskBenefitProgram(Action):
+class ActionAskBenefitProgram(AskWithButtons):
     """Asks which benefits the person gets, with buttons."""
 
-    def name(self) -> str:
-        return "action_ask_benefit_program"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=ASK_PROGRAM, buttons=PROGRAM_BUTTONS)
-        return []
+    slot, text, buttons = "benefit_program", ASK_PROGRAM, PROGRAM_BUTTONS
 
 
-class ActionAskWorkStatus(Action):
+class ActionAskWorkStatus(AskWithButtons):
     """Asks whether the person works now or is thinking about it, with buttons."""
 
-    def name(self) -> str:
-        return "action_ask_work_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=ASK_WORK, buttons=WORK_BUTTONS)
-        return []
+    slot, text, buttons = "work_status", ASK_WORK, WORK_BUTTONS
 
 
 def summary_questions(program: str, status: str) -> list[str]:

@@ -7,7 +7,7 @@ never claims a format the directory doesn't record.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
 from actions.buttons import inform
+from actions.forms import AskWithButtons, checked
 from actions.services import Knowledge, knowledge
 from bot.resources import Resource
 
@@ -112,57 +113,34 @@ class ValidateTrainingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         region = parsing.us_state(value if isinstance(value, str) else None)
-        if region is None:
-            dispatcher.utter_message(text=UNKNOWN_STATE)
-        return {"training_region": region}
+        return checked("training_region", region, dispatcher, UNKNOWN_STATE)
 
     def validate_training_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         topic = parsing.training_topic(value if isinstance(value, str) else None)
-        if topic is None:
-            dispatcher.utter_message(text=UNCLEAR)
-        return {"training_topic": topic}
+        return checked("training_topic", topic, dispatcher, UNCLEAR)
 
     def validate_training_format(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         wanted = parsing.training_format(value if isinstance(value, str) else None)
-        if wanted is None:
-            dispatcher.utter_message(text=UNCLEAR)
-        return {"training_format": wanted}
+        return checked("training_format", wanted, dispatcher, UNCLEAR)
 
 
-class _Ask(Action):
-    """Asks one form question with its buttons."""
-
-    slot: ClassVar[str] = ""
-    text: ClassVar[str] = ""
-    buttons: ClassVar[list[dict[str, str]]] = []
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=self.text, buttons=self.buttons)
-        return []
-
-
-class ActionAskTrainingRegion(_Ask):
+class ActionAskTrainingRegion(AskWithButtons):
     """Asks which state the person is in (or anywhere)."""
 
     slot, text, buttons = "training_region", ASK_REGION, REGION_BUTTONS
 
 
-class ActionAskTrainingTopic(_Ask):
+class ActionAskTrainingTopic(AskWithButtons):
     """Asks which kind of training, with buttons."""
 
     slot, text, buttons = "training_topic", ASK_TOPIC, TOPIC_BUTTONS
 
 
-class ActionAskTrainingFormat(_Ask):
+class ActionAskTrainingFormat(AskWithButtons):
     """Asks online, in person or either."""
 
     slot, text, buttons = "training_format", ASK_FORMAT, FORMAT_BUTTONS

@@ -27,7 +27,7 @@ from bot.web.layout import page
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-STATIC_FILES = frozenset({"widget.js", "lookup.js", "staff.js", "pages.css"})
+STATIC_FILES = frozenset({"widget.js", "dom.js", "lookup.js", "staff.js", "pages.css"})
 HEAD = '<link rel="stylesheet" href="/static/pages.css">'
 
 
@@ -114,6 +114,7 @@ articles: start with <a href="/kb/peer-support-resources">peer support resources
 <p id="directory-status" class="status" role="status"></p>
 <ul id="directory" class="results"></ul>
 </section>
+<script src="/static/dom.js" defer></script>
 <script src="/static/lookup.js" defer></script>
 """
     return HTMLResponse(page("Find resources", body, head=HEAD), headers=page_headers())
@@ -168,6 +169,7 @@ close it.</p>
 </div>
 </section>
 </div>
+<script src="/static/dom.js" defer></script>
 <script src="/static/staff.js" defer></script>
 """
     return HTMLResponse(page("Staff console", body, head=HEAD), headers=page_headers())

@@ -93,10 +93,10 @@ def test_the_widget_and_page_scripts_are_served_as_javascript(client) -> None:
     assert widget.status_code == 200
     assert widget.headers["content-type"].startswith("text/javascript")
     assert widget.headers["cross-origin-resource-policy"] == "cross-origin"
-    for name in ("lookup.js", "staff.js", "pages.css"):
+    for name in ("dom.js", "lookup.js", "staff.js", "pages.css"):
         assert client.get(f"/static/{name}").status_code == 200
-    for script in (widget.text, client.get("/static/lookup.js").text,
-                   client.get("/static/staff.js").text):  # fmt: skip
+    scripts = [client.get(f"/static/{name}").text for name in ("dom.js", "lookup.js", "staff.js")]
+    for script in (widget.text, *scripts):
         assert not MARKUP_SINKS.search(script), "data is inserted as text only"
     assert client.get("/static/secrets.txt").status_code == 404
     assert client.get("/static/..%2Fpages.py").status_code == 404

@@ -3,30 +3,8 @@
 (function () {
   "use strict";
 
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key === "text") el.textContent = value;
-      else if (key === "class") el.className = value;
-      else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? "" : String(value));
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      if (arguments[i] !== null && arguments[i] !== undefined) el.append(arguments[i]);
-    }
-    return el;
-  }
-
-  function safeUrl(raw) {
-    try {
-      var url = new URL(String(raw || ""), location.href);
-      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-    } catch (e) {
-      return null;
-    }
-  }
+  var h = window.PeerPathDom.h;
+  var safeUrl = window.PeerPathDom.safeUrl;
 
   function label(value) {
     var text = String(value).replace(/[-_]/g, " ");

@@ -19,21 +19,7 @@
     return document.getElementById(id);
   }
 
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
-      if (value === null || value === undefined || value === false) return;
-      if (key === "text") el.textContent = value;
-      else if (key === "class") el.className = value;
-      else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? "" : String(value));
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      if (arguments[i] !== null && arguments[i] !== undefined) el.append(arguments[i]);
-    }
-    return el;
-  }
+  var h = window.PeerPathDom.h;
 
   function storage() {
     try {
