@@ -29,7 +29,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index browser lint rasa-check pytest eval bench nlu-report lock clean
+.PHONY: run test setup index browser lint rasa-check pytest eval bench safety-report nlu-report lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -97,6 +97,10 @@ browser:
 ## eval: search quality (hit@1, hit@3, MRR) over knowledge/ and the raw seed texts
 eval: $(VENV)/.installed
 	$(PY) -m tests.eval.evaluate
+
+## safety-report: how much of each crisis set Rasa's own intent catches without the net
+safety-report: $(MODEL)
+	$(RASA_VENV)/bin/python -m tests.safety.rasa_layer
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed
