@@ -1,7 +1,9 @@
 """One place every channel sends a person's message through.
 
 In order: the crisis safety net, then an open hand-off (the message goes to
-the peer team), then Rasa. Rasa's request for a peer (a custom payload)
+the peer team), then Rasa; a plain request for a human goes to Rasa as its
+`request_human` intent, whatever the NLU would make of it. Rasa's request for
+a peer (a custom payload)
 becomes a ticket here, so every channel behaves the same. Rasa down or slow
 becomes a calm message, whichever channel asked.
 """
@@ -15,6 +17,7 @@ from typing import Any
 import anyio
 
 from bot.errors import RasaUnavailable
+from bot.handoff.asking import REQUEST_HUMAN, asks_for_human
 from bot.handoff.service import HandoffService, public_state
 from bot.ids import conversation_id
 from bot.messages import controls, normalize, unavailable
@@ -81,6 +84,9 @@ class Conversations:
             return Reply(tuple(messages), handoff=public_state(ticket))
         if verdict.crisis:
             return await self._crisis(conv, channel)
+        if asks_for_human(text):
+            logger.info("handoff.asked conv=%s channel=%s", conv, channel)
+            text = REQUEST_HUMAN
         reply = await self._ask_rasa(conv, channel, address, text, metadata)
         logger.info(
             "chat.reply conv=%s channel=%s messages=%d status=%s ms=%.0f",
@@ -97,7 +103,7 @@ class Conversations:
             raw = await self._rasa.send(conv, text, channel, metadata)
         except RasaUnavailable as exc:
             logger.warning("chat.rasa_unavailable conv=%s error=%s", conv, exc)
-            if text.strip() == "/request_human":
+            if text.strip() == REQUEST_HUMAN:
                 # A peer must stay reachable even when the assistant is down.
                 return await self._open_ticket(conv, channel, address, "other", False, ())
             return Reply(unavailable(), status="unavailable")

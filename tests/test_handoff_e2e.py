@@ -6,6 +6,8 @@ The person uses the web API; staff use the token-protected staff API.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,6 +117,20 @@ def test_request_claim_relay_both_ways_end_and_the_bot_answers_again(gateway) ->
     answer = say(gateway, "handoff-1", "how long does peer specialist training take")
     assert "70 to 80 hours" in texts(answer)
     assert "handoff" not in answer
+
+
+def test_a_plain_request_for_a_human_reaches_rasa_as_that_request(gateway, stack) -> None:
+    offer = say(gateway, "handoff-ask", "can u get me a peer rn")
+    assert "not a counselor or clinician" in texts(offer)
+    conv = gateway.app.state.services.conversations.conversation_id("web", "handoff-ask")
+    with sqlite3.connect(stack.settings.rasa_tracker_db) as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id=? AND type_name='user' ORDER BY id", (conv,)
+        ).fetchall()
+    said = json.loads(rows[-1][0])
+    # the gateway sent the intent, not the words: the NLU had no say
+    assert said["text"] == "/request_human"
+    assert said["parse_data"]["intent"]["name"] == "request_human"
 
 
 def test_cancel_while_waiting_goes_back_to_the_assistant(gateway) -> None:

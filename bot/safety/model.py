@@ -49,9 +49,9 @@ class TrainingData:
         return h.hexdigest()
 
 
-def nlu_examples(folder: Path) -> Iterable[tuple[str, str]]:
-    """(intent, text) from Rasa NLU files, entity annotations stripped."""
-    for path in sorted(folder.glob("*.yml")):
+def nlu_examples(where: Path) -> Iterable[tuple[str, str]]:
+    """(intent, text) from a Rasa NLU file or folder of them, entity annotations stripped."""
+    for path in sorted(where.glob("*.yml")) if where.is_dir() else [where]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
             if "intent" not in block:

@@ -1,0 +1,91 @@
+"""The gateway's check for plain requests for a human (bot/handoff/asking.py).
+
+The NLU's `request_human` recall is 0.80 in cross-validation, so a person who
+types "operator" or "put me through to a person" must not depend on it. The
+patterns were written while looking at the NLU examples, so those are a
+regression check; handoff_asking_blind.yml was written by someone who had not
+seen them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.handoff.asking import asks_for_human
+from bot.safety.model import nlu_examples
+from bot.settings import PROJECT_ROOT
+
+TESTS = Path(__file__).resolve().parent
+EXAMPLES = [
+    *nlu_examples(PROJECT_ROOT / "data" / "nlu"),
+    *nlu_examples(TESTS / "nlu_test.yml"),
+]
+
+
+def blind(key: str) -> list[str]:
+    data = yaml.safe_load((TESTS / "handoff_asking_blind.yml").read_text(encoding="utf-8"))
+    return [str(text) for text in data[key]]
+
+
+def test_every_request_human_example_is_caught() -> None:
+    requests = [text for intent, text in EXAMPLES if intent == "request_human"]
+    assert len(requests) >= 60
+    assert [text for text in requests if not asks_for_human(text)] == []
+
+
+def test_no_example_of_another_intent_is_taken_for_a_request() -> None:
+    others = [(intent, text) for intent, text in EXAMPLES if intent != "request_human"]
+    assert len(others) > 1000
+    assert [(i, t) for i, t in others if asks_for_human(t)] == []
+
+
+def test_crisis_and_search_sets_are_left_alone() -> None:
+    texts = []
+    for name in ("crisis", "crisis_blind", "not_crisis", "not_crisis_blind"):
+        data = yaml.safe_load((TESTS / "safety" / f"{name}.yml").read_text(encoding="utf-8"))
+        texts += [str(t) for t in data["messages"]]
+    assert [t for t in texts if asks_for_human(t)] == []
+
+
+def test_the_blind_set_every_request_is_caught() -> None:
+    requests = blind("asks_for_human")
+    assert len(requests) >= 60
+    missed = [text for text in requests if not asks_for_human(text)]
+    assert missed == [], f"missed {len(missed)} of {len(requests)}"
+
+
+def test_the_blind_set_false_matches_stay_rare() -> None:
+    others = blind("not_asking")
+    assert len(others) >= 60
+    matched = [text for text in others if asks_for_human(text)]
+    assert len(matched) / len(others) <= 0.05, matched
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/request_human",
+        '/inform{"handoff_topic": "work"}',
+        "",
+        "   ",
+        "is this a real person?",
+        "how do i talk to someone at work about my diagnosis",
+        "where can i get peer specialist certification in ohio",
+        "i need a peer specialist certification",
+        "who do i call about my ssi paperwork",
+    ],
+)
+def test_payloads_questions_and_other_needs_are_not_requests(text: str) -> None:
+    assert not asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["operator", "Live agent please!", "HUMAN", "put me through to a person",
+     "can i talk to a real person", "i\u2019d like to speak with a peer"],
+)  # fmt: skip
+def test_plain_requests_are_caught_whatever_the_case_or_apostrophe(text: str) -> None:
+    assert asks_for_human(text)
