@@ -10,21 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import benefits, conversation, handoff, menu, training
 from actions.services import Knowledge
 from bot.feedback import FeedbackStore
-from bot.resources import Directory
 from bot.safety import CRISIS_TEXT
-from bot.settings import PROJECT_ROOT, Settings
-from tests.helpers.rasa import load_domain, new_tracker
+from tests.helpers.rasa import knowledge_for, load_domain, new_tracker, slots_set
 
 
 @pytest.fixture
 def kb(knowledge_index, tmp_path: Path) -> Knowledge:
-    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "PUBLIC_URL": "https://peerpath.test"})
-    directory = Directory.load(PROJECT_ROOT / "knowledge" / "resources.yml")
-    return Knowledge(settings=settings, index=knowledge_index, directory=directory)
-
-
-def slots(events: list[dict]) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return knowledge_for(knowledge_index, tmp_path)
 
 
 def texts(dispatcher: CollectingDispatcher) -> str:
@@ -61,7 +53,7 @@ async def test_setting_and_changing_who_is_asking() -> None:
         menu.ActionSetRole(), text="actually i'm a VR counselor", intent="set_role",
         entities=entities, slots={"role": "job_seeker"},
     )  # fmt: skip
-    assert slots(events) == {"role": "counselor"}
+    assert slots_set(events) == {"role": "counselor"}
     assert "vocational rehabilitation counselor" in dispatcher.messages[0]["text"]
     assert "/find_resource" in [b["payload"] for b in dispatcher.messages[1]["buttons"]]
 
@@ -129,7 +121,7 @@ async def test_benefits_summary_is_general_information_with_counseling_and_a_pee
     assert dispatcher.messages[-1]["buttons"][0]["payload"] == "/request_human"
     answers = [m for m in dispatcher.messages if (m.get("custom") or {}).get("sources")]
     assert len(answers) >= 2
-    assert slots(events) == {"benefit_program": None, "work_status": None}
+    assert slots_set(events) == {"benefit_program": None, "work_status": None}
 
 
 # --- training finder ------------------------------------------------------------
@@ -153,7 +145,7 @@ async def test_wrap_in_vermont_lists_the_coalition_and_wrap(kb) -> None:
     assert "Wellness Workforce Coalition" in text
     assert "Wellness Recovery Action Plan" in text
     assert dispatcher.messages[0]["custom"]["sources"]
-    assert all(v is None for v in slots(events).values())
+    assert all(v is None for v in slots_set(events).values())
 
 
 async def test_nothing_listed_is_said_honestly_with_alternatives(kb) -> None:
@@ -177,7 +169,7 @@ async def test_start_handoff_asks_the_gateway_for_a_ticket() -> None:
     assert dispatcher.messages[0]["custom"] == {
         "handoff": {"request": True, "topic": "benefits", "urgent": False}
     }
-    assert slots(events) == {"handoff_topic": None, "urgent": False}
+    assert slots_set(events) == {"handoff_topic": None, "urgent": False}
 
 
 async def test_crisis_reply_gives_numbers_and_marks_a_peer_request_urgent() -> None:
@@ -185,7 +177,7 @@ async def test_crisis_reply_gives_numbers_and_marks_a_peer_request_urgent() -> N
     assert dispatcher.messages[0]["text"] == CRISIS_TEXT
     assert dispatcher.messages[0]["custom"] == {"kind": "crisis"}
     assert "988" in CRISIS_TEXT and "741741" in CRISIS_TEXT and "911" in CRISIS_TEXT
-    assert slots(events) == {"urgent": True}
+    assert slots_set(events) == {"urgent": True}
     dispatcher, _ = await run(handoff.ActionStartHandoff(), text="yes", slots={"urgent": True})
     assert dispatcher.messages[0]["custom"]["handoff"]["urgent"] is True
 

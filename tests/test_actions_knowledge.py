@@ -16,20 +16,12 @@ from actions.knowledge import (
     ambiguous_ips,
 )
 from actions.services import Knowledge
-from bot.resources import Directory
-from bot.settings import PROJECT_ROOT, Settings
-from tests.helpers.rasa import load_domain, new_tracker
+from tests.helpers.rasa import knowledge_for, load_domain, new_tracker, slots_set
 
 
 @pytest.fixture
 def kb(small_index, tmp_path: Path) -> Knowledge:
-    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "PUBLIC_URL": "https://peerpath.test"})
-    directory = Directory.load(PROJECT_ROOT / "knowledge" / "resources.yml")
-    return Knowledge(settings=settings, index=small_index, directory=directory)
-
-
-def slots_from(events: list[dict]) -> dict:
-    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return knowledge_for(small_index, tmp_path)
 
 
 async def ask(kb: Knowledge, text: str, intent: str = "nlu_fallback", **slots):
@@ -54,7 +46,7 @@ async def test_answer_is_short_cites_its_source_and_offers_more(kb: Knowledge) -
     assert source["section"] == "How much do peer specialists earn?"
     assert message["custom"]["kind"] == "answer"
     assert message["buttons"][0] == {"title": "Tell me more", "payload": "/tell_me_more"}
-    slots = slots_from(events)
+    slots = slots_set(events)
     assert slots["kb_last"] == "peer-jobs#how-much-do-peer-specialists-earn"
 
 
@@ -63,7 +55,7 @@ async def test_off_topic_question_is_not_answered_with_a_passage(kb: Knowledge) 
     assert messages[0]["text"] == NO_ANSWER
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/help"]
     assert all("custom" not in m or not m["custom"].get("sources") for m in messages)
-    assert slots_from(events) == {"kb_queue": [], "kb_last": None}
+    assert slots_set(events) == {"kb_queue": [], "kb_last": None}
 
 
 async def test_benefits_answers_say_general_information_and_point_to_counseling(
@@ -97,13 +89,13 @@ async def test_topic_button_without_text_asks_the_topic_question(kb: Knowledge) 
 
 async def test_tell_me_more_walks_the_results_then_says_it_is_done(kb: Knowledge) -> None:
     _, events = await ask(kb, "what does a peer specialist do")
-    slots = slots_from(events)
+    slots = slots_set(events)
     seen = {slots["kb_last"]}
     for _ in range(12):
         dispatcher = CollectingDispatcher()
         tracker = new_tracker(text="tell me more", intent="tell_me_more", slots=slots)
         events = await ActionTellMeMore(kb).run(dispatcher, tracker, load_domain())
-        slots = {**slots, **slots_from(events)}
+        slots = {**slots, **slots_set(events)}
         message = dispatcher.messages[0]
         if message["text"] == NOTHING_MORE:
             break
@@ -121,4 +113,4 @@ async def test_tell_me_more_with_nothing_asked_yet(kb: Knowledge) -> None:
         dispatcher, new_tracker(text="more", intent="tell_me_more"), load_domain()
     )
     assert dispatcher.messages[0]["text"] == NOTHING_MORE
-    assert slots_from(events) == {"kb_queue": [], "kb_last": None}
+    assert slots_set(events) == {"kb_queue": [], "kb_last": None}

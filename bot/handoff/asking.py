@@ -19,7 +19,8 @@ import unicodedata
 REQUEST_HUMAN = "/request_human"
 
 # who a person may ask for, with the typos and text-speak of phone keyboards
-_SOMEONE = r"(some?one|somone|some1|somebody|sombody|anyone|anybody|any1)"
+_SOMEONE_WORDS = r"some?one|somone|some1|somebody|sombody|anyone|anybody|any1"
+_SOMEONE = "(" + _SOMEONE_WORDS + ")"
 _NOUN = (
     r"(h[uo]+m+[ae]?n+s?|huamn|humna|hooman|pe?rs[o]?n|peson|peers?|agent|operator|staff|"
     r"representative|rep|volunteer|supporter|peer\s+(supporter|specialist|worker|mentor))"
@@ -37,7 +38,7 @@ _SOMEONE_SPECIFIC = (
     + _ADJ
     + _NOUN
     + r"|(real|actual|live)\s+("
-    + _SOMEONE[1:-1]
+    + _SOMEONE_WORDS
     + r"|people)"
     + r"|people\s+(who|that)\s+(run|work\s+(on|at|for))\s+(this|here|peerpath)"
     + r"|"
@@ -104,7 +105,7 @@ _PATTERNS = [
     # "is anyone there?", "any humans around i can talk to?" (not "hello, anyone there?")
     re.compile(
         r"^(?!(hi|hello|hey|hiya|yo|howdy)\b).*?\b(is\s+|are\s+)?(there\s+)?("
-        + _SOMEONE[1:-1]
+        + _SOMEONE_WORDS
         + r"|any\s+(real\s+)?(humans?|people|peers?)|"
         r"a\s+(real\s+)?(human|person))\s+(there|here|around|available|on\s+here|online)"
         r"(\s+(i\s+can|to)\s+(talk|speak|chat)(\s+(to|with))?)?\s*[.!?]*$"

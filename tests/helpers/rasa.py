@@ -1,4 +1,4 @@
-"""Fresh Rasa trackers and the real domain for action tests."""
+"""Fresh Rasa trackers, the real domain and the actions' knowledge for action tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from typing import Any
 
 import yaml
 from rasa_sdk import Tracker
+
+from actions.services import Knowledge
+from bot.resources import Directory
+from bot.search.index import KnowledgeIndex
+from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -51,3 +56,15 @@ def new_tracker(
             "latest_action_name": "action_listen",
         }
     )
+
+
+def slots_set(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """{slot: value} for the SlotSet events an action returned."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def knowledge_for(index: KnowledgeIndex, var_dir: Path) -> Knowledge:
+    """The actions' Knowledge over `index`, with the real resource directory."""
+    settings = Settings.from_env({"VAR_DIR": str(var_dir), "PUBLIC_URL": "https://peerpath.test"})
+    directory = Directory.load(ROOT / "knowledge" / "resources.yml")
+    return Knowledge(settings=settings, index=index, directory=directory)

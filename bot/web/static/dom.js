@@ -1,5 +1,6 @@
-/* DOM helpers shared by the gateway's own pages (/resources, /staff): elements
- * are built with textContent and attributes only, never markup from data.
+/* Helpers shared by the gateway's own pages (/resources, /staff): elements are
+ * built with textContent and attributes only, never markup from data; JSON is
+ * fetched the same way.
  * widget.js keeps its own copy on purpose: other sites embed it with a single
  * script tag, so it can't depend on a second file. */
 (function () {
@@ -30,5 +31,19 @@
     }
   }
 
-  window.PeerPathDom = { h: h, safeUrl: safeUrl };
+  /** fetch() and read the body as JSON: {status, ok, body}, body {} when it isn't JSON. */
+  function fetchJson(url, options) {
+    return fetch(url, options).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (body) {
+          return { status: response.status, ok: response.ok, body: body || {} };
+        });
+    });
+  }
+
+  window.PeerPathDom = { h: h, safeUrl: safeUrl, fetchJson: fetchJson };
 })();

@@ -12,18 +12,12 @@
   }
 
   function getJson(url) {
-    return fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
-      return response
-        .json()
-        .catch(function () {
-          return {};
-        })
-        .then(function (body) {
-          if (!response.ok) {
-            throw new Error(body.error || "The search didn't work. Please try again.");
-          }
-          return body;
-        });
+    var options = { headers: { Accept: "application/json" } };
+    return window.PeerPathDom.fetchJson(url, options).then(function (result) {
+      if (!result.ok) {
+        throw new Error(result.body.error || "The search didn't work. Please try again.");
+      }
+      return result.body;
     });
   }
 

@@ -65,23 +65,16 @@
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    return fetch(path, options).then(
-      function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (data) {
-            if (response.status === 401 && path !== "/api/staff/me") {
-              signOut("Your token wasn't accepted any more. Please sign in again.");
-            }
-            if (!response.ok) {
-              var message = data.error || "That didn't work. Please try again.";
-              throw new ApiError(message, response.status);
-            }
-            return data;
-          });
+    return window.PeerPathDom.fetchJson(path, options).then(
+      function (result) {
+        if (result.status === 401 && path !== "/api/staff/me") {
+          signOut("Your token wasn't accepted any more. Please sign in again.");
+        }
+        if (!result.ok) {
+          var message = result.body.error || "That didn't work. Please try again.";
+          throw new ApiError(message, result.status);
+        }
+        return result.body;
       },
       function () {
         throw new ApiError("Can't reach PeerPath. Check the connection and try again.", 0);
