@@ -133,7 +133,7 @@ _PATTERNS = [
         r"\b(be|get|getting|being)\s+(connected|transferred|put\s+through|linked|referred|"
         r"switched|passed)\s+(to|with)\s+(" + _SOMEONE_SPECIFIC + r"|" + _SOMEONE_BARE + r")"
     ),
-    re.compile(r"\bhand\s+me\s+off\b|\blive\s+chat\b"),
+    re.compile(r"\bhand\s+me\s+off\b|\blive\s+(chat|support|help)\b"),
     # "can a peer call me?", "please have someone call me back", "give me a call back"
     re.compile(
         r"\b(can|could|will|would|have|let)\s+("
@@ -159,7 +159,10 @@ _PATTERNS = [
     # "is there a real person I can talk to?", "is there a peer supporter I can talk to?"
     re.compile(
         r"\bis\s+there\s+(an?\s+|any\s*|some\s*)?((real|actual|live)\s+)?"
-        r"(human|person|peer|one|body|people|staff)\b.{0,50}\bi\s+(can|could)\s+"
+        r"(human|person|peer|one|body|people|staff)\b"
+        # "is there a peer warmline I can call?" asks for a resource, not a hand-off
+        r"(?!\s+(warm\s*line|line|group|network|center|centre|org))"
+        r".{0,50}\bi\s+(can|could)\s+"
         r"(talk|speak|chat|reach|contact|call)"
     ),
 ]
