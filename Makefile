@@ -20,7 +20,7 @@ MODEL := models/peerpath.tar.gz
 # macro F1 in `make test`.
 NLU_MIN_F1 ?= 0.93
 RASA_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) \
-	$(wildcard nlu_components/*.py) bot/handoff/asking.py
+	$(wildcard nlu_components/*.py)
 
 # Rasa reads these from endpoints.yml; the supervisor sets them for `make run`.
 export ACTION_SERVER_WEBHOOK ?= http://127.0.0.1:5055/webhook

@@ -3,9 +3,8 @@
 In order: the crisis safety net, then an open hand-off (the message goes to
 the peer team), then Rasa; a plain request for a human goes to Rasa as its
 `request_human` intent, whatever the NLU would make of it. Rasa's request for
-a peer (a custom payload)
-becomes a ticket here, so every channel behaves the same. Rasa down or slow
-becomes a calm message, whichever channel asked.
+a peer (a custom payload) becomes a ticket here, so every channel behaves the
+same. Rasa down or slow becomes a calm message, whichever channel asked.
 """
 
 from __future__ import annotations

@@ -113,8 +113,8 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
             dense = np.stack([v if v is not None else np.zeros(width) for v in vectors])
         return blocks, dense
 
-    def _matrix(self, messages: List[Message]) -> csr_matrix:
-        counts, dense = self._blocks(messages)
+    def _matrix(self, counts: List[csr_matrix], dense: Optional[np.ndarray]) -> csr_matrix:
+        """The blocks weighted and scaled, side by side: the model's input."""
         parts = [
             _unit_rows(csr_matrix(_sublinear(block).multiply(idf[np.newaxis, :])))
             for block, idf in zip(counts, self.idf, strict=True)
@@ -128,7 +128,7 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
             return self._resource
-        counts, _ = self._blocks(examples)
+        counts, dense = self._blocks(examples)
         n = len(examples)
         self.idf = []
         for block in counts:
@@ -139,7 +139,7 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
             max_iter=int(self.config["max_iter"]),
             class_weight="balanced",
         )
-        model.fit(self._matrix(examples), [e.get(INTENT) for e in examples])
+        model.fit(self._matrix(counts, dense), [e.get(INTENT) for e in examples])
         self.labels = [str(label) for label in model.classes_]
         self.coef = model.coef_
         self.intercept = model.intercept_
@@ -147,7 +147,7 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
         return self._resource
 
     def _probabilities(self, messages: List[Message]) -> np.ndarray:
-        scores = self._matrix(messages) @ self.coef.T + self.intercept
+        scores = self._matrix(*self._blocks(messages)) @ self.coef.T + self.intercept
         scores = np.asarray(scores) - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)

@@ -29,6 +29,10 @@ from nlu_components.minilm import MiniLM, default_model_dir
 MODEL_DIR = "model_dir"
 
 
+def _model_dir(config: Dict[str, Any]) -> Path:
+    return Path(config.get(MODEL_DIR) or default_model_dir())
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds all-MiniLM-L6-v2 token and sentence vectors to messages."""
@@ -51,7 +55,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when this code or the model weights change, not only the config."""
-        model_dir = Path(config.get(MODEL_DIR) or default_model_dir())
+        model_dir = _model_dir(config)
         digest = hashlib.sha256()
         for source in sorted(Path(__file__).parent.glob("*.py")):
             digest.update(source.read_bytes())
@@ -70,9 +74,7 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> MiniLMFeaturizer:
-        model_dir = config.get(MODEL_DIR)
-        encoder = MiniLM.load(Path(model_dir) if model_dir else default_model_dir())
-        return cls(config, execution_context.node_name, encoder)
+        return cls(config, execution_context.node_name, MiniLM.load(_model_dir(config)))
 
     def _features(self, message: Message, attribute: Text) -> Optional[tuple]:
         tokens = message.get(TOKENS_NAMES[attribute])

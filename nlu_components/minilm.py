@@ -57,7 +57,7 @@ class Encoded:
 
 
 class MiniLM:
-    """The encoder; `encode(words)` runs it over already split words."""
+    """The encoder: `encode(text)` for one text, `encode_words(words)` for split words."""
 
     def __init__(
         self, weights: dict[str, np.ndarray], config: dict, tokenizer: WordPiece, max_pieces: int

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
+from bot.safety.model import nlu_examples
 from nlu_components.minilm import MiniLM, default_model_dir
 from nlu_components.wordpiece import UNK
 
@@ -28,13 +28,20 @@ TRICKY = [
 
 
 def _training_texts() -> list[str]:
-    texts = []
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for item in yaml.safe_load(path.read_text())["nlu"]:
-            for line in item.get("examples", "").splitlines():
-                if line.strip().startswith("- "):
-                    texts.append(line.strip()[2:])
-    return texts
+    return [text for _, text in nlu_examples(ROOT / "data" / "nlu")]
+
+
+def _run_in_rasa(script: str, texts: list[str]):
+    """Runs a script in Rasa's venv with the texts as arguments; its last line, as JSON."""
+    run = subprocess.run(
+        [str(RASA_PYTHON), "-c", script, *texts],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +101,7 @@ for text in sys.argv[1:]:
 print(json.dumps(out))
 """
     texts = ["how much do peer specialists earn in ohio", "talk to a human please"]
-    run = subprocess.run(
-        [str(RASA_PYTHON), "-c", script, *texts],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    results = json.loads(run.stdout.strip().splitlines()[-1])
+    results = _run_in_rasa(script, texts)
     expected = embedder.encode(texts)
     for result, vector in zip(results, expected, strict=True):
         assert result["sequence"] == [result["tokens"], 384]
@@ -129,15 +128,7 @@ for text in sys.argv[1:]:
 print(json.dumps(out))
 """
     texts = ["humna pls", "is this a real person?", "hello"]
-    run = subprocess.run(
-        [str(RASA_PYTHON), "-c", script, *texts],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    assert json.loads(run.stdout.strip().splitlines()[-1]) == [
+    assert _run_in_rasa(script, texts) == [
         ["request_human", ["request_human", "greet"]],
         ["greet", ["greet", "request_human"]],
         ["greet", ["greet", "request_human"]],
