@@ -20,7 +20,7 @@ MODEL := models/peerpath.tar.gz
 # macro F1 in `make test`.
 NLU_MIN_F1 ?= 0.93
 RASA_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) \
-	$(wildcard nlu_components/*.py)
+	$(wildcard rasa_addons/*.py)
 
 # Rasa reads these from endpoints.yml; the supervisor sets them for `make run`.
 export ACTION_SERVER_WEBHOOK ?= http://127.0.0.1:5055/webhook
@@ -35,7 +35,7 @@ export TRANSFORMERS_OFFLINE := 1
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
-	$(PY) -m bot run
+	$(PY) -m supervisor
 
 ## test: set everything up and run every check (lint, Rasa's checks, pytest)
 test: setup lint rasa-check pytest
@@ -44,7 +44,7 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index
 
 # Loads the saved index, or rebuilds it if knowledge/ changed (a few seconds).
 index: $(VENV)/.installed var/.dir
-	$(PY) -m bot index
+	$(PY) -m peerpath index
 
 var/.dir:
 	mkdir -p var && touch $@
@@ -71,8 +71,8 @@ $(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
 	touch $@
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot actions nlu_components tests
-	$(VENV)/bin/ruff format --check bot actions nlu_components tests
+	$(VENV)/bin/ruff check peerpath gateway supervisor actions rasa_addons tests
+	$(VENV)/bin/ruff format --check peerpath gateway supervisor actions rasa_addons tests
 
 rasa-check: $(MODEL) $(VENV)/.installed
 	$(RASA) data validate --fail-on-warning

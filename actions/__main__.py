@@ -14,9 +14,9 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 
 from actions.services import knowledge
-from bot import logs
-from bot.errors import ConfigError
-from bot.settings import Settings
+from peerpath import logs
+from peerpath.errors import ConfigError
+from peerpath.settings import Settings
 
 
 def main() -> int:

@@ -21,7 +21,8 @@ from actions.buttons import inform
 from actions.forms import AskWithButtons, checked
 from actions.knowledge import from_line, source_of
 from actions.services import Knowledge, knowledge
-from bot.search.answers import short_answer
+from peerpath.protocol import HELP, PEER_BUTTON, MessageKind
+from peerpath.search.answers import short_answer
 
 ASK_PROGRAM = "Which benefits do you get? It's fine to say you're not sure."
 PROGRAM_BUTTONS = inform(
@@ -44,8 +45,8 @@ INTRO = (
 COUNSELING = "Free, confidential benefits counseling:"
 OFFER_PEER = "Would you like to talk any of this through with a peer?"
 OFFER_BUTTONS = [
-    {"title": "Talk to a peer", "payload": "/request_human"},
-    {"title": "Back to the menu", "payload": "/help"},
+    PEER_BUTTON.to_dict(),
+    {"title": "Back to the menu", "payload": HELP},
 ]
 
 # The knowledge-base questions that fit each answer, in the order shown.
@@ -149,7 +150,7 @@ class ActionBenefitsSummary(Action):
             answer = short_answer(passage, vector, kb.index.embedder)
             dispatcher.utter_message(
                 text=f"{answer}\n\n{from_line(passage)}",
-                json_message={"kind": "answer", "sources": [source_of(kb, passage)]},
+                json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
             )
         lines = counseling_lines(kb)
         if lines:

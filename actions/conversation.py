@@ -11,7 +11,8 @@ from rasa_sdk.events import FollowupAction, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Knowledge, knowledge
-from bot.feedback import FeedbackStore
+from peerpath.feedback import FeedbackStore
+from peerpath.protocol import HELP, PEER_BUTTON
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,8 @@ SORRY_NOT_HELPFUL = (
     "or talk it over with a peer."
 )
 NOT_HELPFUL_BUTTONS = [
-    {"title": "Talk to a peer", "payload": "/request_human"},
-    {"title": "Show the menu", "payload": "/help"},
+    PEER_BUTTON.to_dict(),
+    {"title": "Show the menu", "payload": HELP},
 ]
 FEEDBACK_QUESTION = "Was this helpful?"
 FEEDBACK_BUTTONS = [

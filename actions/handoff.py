@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
 from actions.buttons import inform
-from bot.safety import CRISIS_BUTTONS, CRISIS_TEXT
+from peerpath.crisis import CRISIS_BUTTONS, CRISIS_TEXT
+from peerpath.protocol import HandoffRequest, MessageKind
 
 ASK_TOPIC = (
     "What would you like to talk about? This helps the right peer pick it up. You can skip it."
@@ -26,11 +27,6 @@ TOPIC_BUTTONS = inform(
     [("Work and jobs", "work"), ("Benefits", "benefits"), ("Trainings", "training"),
      ("I just want to talk", "talk"), ("Skip", "other")],
 )  # fmt: skip
-
-
-def handoff_request(topic: str, urgent: bool) -> dict[str, Any]:
-    """The custom payload the gateway turns into a ticket."""
-    return {"handoff": {"request": True, "topic": topic, "urgent": urgent}}
 
 
 class ValidateHandoffForm(FormValidationAction):
@@ -69,7 +65,7 @@ class ActionStartHandoff(Action):
     ) -> list[dict[str, Any]]:
         topic = tracker.get_slot("handoff_topic") or "other"
         urgent = bool(tracker.get_slot("urgent"))
-        dispatcher.utter_message(json_message=handoff_request(topic, urgent))
+        dispatcher.utter_message(json_message=HandoffRequest(topic, urgent).to_custom())
         return [SlotSet("handoff_topic", None), SlotSet("urgent", False)]
 
 
@@ -83,6 +79,8 @@ class ActionCrisisResponse(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(
-            text=CRISIS_TEXT, buttons=list(CRISIS_BUTTONS), json_message={"kind": "crisis"}
+            text=CRISIS_TEXT,
+            buttons=[b.to_dict() for b in CRISIS_BUTTONS],
+            json_message={"kind": MessageKind.CRISIS},
         )
         return [SlotSet("urgent", True)]

@@ -20,9 +20,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
-from bot.search.answers import short_answer
-from bot.search.chunking import Passage
-from bot.search.index import Hit
+from peerpath.protocol import HELP, PEER_BUTTON, TELL_ME_MORE, MessageKind
+from peerpath.search.answers import short_answer
+from peerpath.search.chunking import Passage
+from peerpath.search.index import Hit
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +71,10 @@ NO_ANSWER = (
     "and certification, wages and careers, and working while on benefits."
 )
 NO_ANSWER_BUTTONS = [
-    {"title": "Talk to a peer", "payload": "/request_human"},
-    {"title": "Show the menu", "payload": "/help"},
+    PEER_BUTTON.to_dict(),
+    {"title": "Show the menu", "payload": HELP},
 ]
+TELL_ME_MORE_BUTTON = {"title": "Tell me more", "payload": TELL_ME_MORE}
 NEAR_MISS = "The closest thing I have is this section. Want to see it?"
 NOTHING_MORE = "That's everything I have on this. Would you like to look at something else?"
 BENEFITS_NOTE = (
@@ -179,7 +181,7 @@ def show_passage(
     dispatcher.utter_message(
         text=answer_text(kb, passage, question),
         buttons=buttons,
-        json_message={"kind": "answer", "sources": [source_of(kb, passage)]},
+        json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
     dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
 
@@ -226,7 +228,7 @@ class ActionAnswerQuestion(Action):
         if best is None or best.score < threshold:
             return self._no_answer(dispatcher, best, threshold)
         queue = [h.passage.chunk_id for h in hits[1:] if h.score >= threshold]
-        buttons = [{"title": "Tell me more", "payload": "/tell_me_more"}]
+        buttons = [TELL_ME_MORE_BUTTON]
         buttons += related_buttons(hits, best.passage, threshold)
         show_passage(dispatcher, kb, best.passage, question, buttons)
         return [SlotSet("kb_queue", queue), SlotSet("kb_last", best.passage.chunk_id)]
@@ -266,6 +268,6 @@ class ActionTellMeMore(Action):
             dispatcher.utter_message(text=NOTHING_MORE)
             return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
         has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
-        buttons = [{"title": "Tell me more", "payload": "/tell_me_more"}] if has_more else []
+        buttons = [TELL_ME_MORE_BUTTON] if has_more else []
         show_passage(dispatcher, kb, passage, passage.heading or passage.title, buttons)
         return [SlotSet("kb_queue", queue), SlotSet("kb_last", passage.chunk_id)]

@@ -12,6 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from peerpath.protocol import PEER_BUTTON, Intent, payload
+
 GREETING = (
     "Hi, I'm PeerPath. I share information about peer support work: what vocational "
     "peer specialists do, trainings, wages and careers, and working while on disability "
@@ -36,7 +38,7 @@ ROLE_BUTTONS = [
     {"title": "Just browsing", "payload": '/set_role{"user_role": "browsing"}'},
 ]
 
-PEER = ("Talk to a peer", "/request_human")
+PEER = (PEER_BUTTON.title, PEER_BUTTON.payload)
 MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "job_seeker": (
         ("What a vocational peer specialist does", "/ask_role"),
@@ -114,7 +116,7 @@ class ActionShowMenu(Action):
     ) -> list[dict[str, Any]]:
         buttons = menu_buttons(tracker.get_slot("role"))
         if tracker.get_slot("role") not in ROLES:
-            buttons.append({"title": "Tell PeerPath who I am", "payload": "/set_role"})
+            buttons.append({"title": "Tell PeerPath who I am", "payload": payload(Intent.SET_ROLE)})
         dispatcher.utter_message(text=MENU_TEXT, buttons=buttons)
         return []
 

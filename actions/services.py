@@ -7,10 +7,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from bot.resources import Directory
-from bot.search.index import KnowledgeIndex
-from bot.search.service import open_index
-from bot.settings import Settings
+from peerpath.resources import Directory
+from peerpath.search.index import KnowledgeIndex
+from peerpath.search.service import open_index
+from peerpath.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from actions import parsing
 from actions.buttons import inform
 from actions.forms import AskWithButtons, checked
 from actions.services import Knowledge, knowledge
-from bot.resources import Resource
+from peerpath.protocol import PEER_BUTTON, Intent, MessageKind, payload
+from peerpath.resources import Resource
 
 ASK_REGION = 'Which state are you in? You can also say "anywhere" if online is fine.'
 REGION_BUTTONS = inform(
@@ -186,10 +187,10 @@ class ActionFindTraining(Action):
             )
         dispatcher.utter_message(
             text="\n".join(lines),
-            json_message={"kind": "resources", "sources": sources(shown[:6])},
+            json_message={"kind": MessageKind.RESOURCES, "sources": sources(shown[:6])},
             buttons=[
-                {"title": "Search again", "payload": "/find_training"},
-                {"title": "Talk to a peer", "payload": "/request_human"},
+                {"title": "Search again", "payload": payload(Intent.FIND_TRAINING)},
+                PEER_BUTTON.to_dict(),
             ],
         )
         return [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from peerpath.settings import Settings
 from tests.helpers.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,8 +35,8 @@ def offline_settings(test_env: dict[str, str]) -> Settings:
 @pytest.fixture(scope="session")
 def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
     """A real index over the project's knowledge/, built once per session."""
-    from bot.search.service import open_index
-    from bot.settings import SearchSettings
+    from peerpath.search.service import open_index
+    from peerpath.settings import SearchSettings
 
     index_dir = tmp_path_factory.mktemp("knowledge-index") / "index"
     return open_index(SearchSettings(index_dir=index_dir), embedder)
@@ -45,7 +45,7 @@ def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
     """The real crisis safety net, trained once per session."""
-    from bot.safety import SafetyNet
+    from gateway.safety import SafetyNet
 
     folder = tmp_path_factory.mktemp("safety-model")
     return SafetyNet.open(folder, embedder, ROOT / "data" / "nlu")
@@ -65,7 +65,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2 model, loaded once for the session."""
-    from bot.search.embedder import Embedder
+    from peerpath.search.embedder import Embedder
 
     return Embedder()
 
@@ -96,8 +96,8 @@ def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_index(fixture_kb: Path, embedder, tmp_path_factory: pytest.TempPathFactory):
     """A real index over the fixture documents."""
-    from bot.search.service import open_index
-    from bot.settings import SearchSettings
+    from peerpath.search.service import open_index
+    from peerpath.settings import SearchSettings
 
     settings = SearchSettings(
         knowledge_dirs=(fixture_kb,), index_dir=tmp_path_factory.mktemp("index") / "index"

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import benefits, conversation, handoff, menu, training
 from actions.services import Knowledge
-from bot.feedback import FeedbackStore
-from bot.safety import CRISIS_TEXT
+from peerpath.crisis import CRISIS_TEXT
+from peerpath.feedback import FeedbackStore
 from tests.helpers.rasa import knowledge_for, load_domain, new_tracker, slots_set
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
-from bot.messages import CALM_UNAVAILABLE
-from bot.settings import Settings
+from gateway.app import create_app
+from gateway.rasa.replies import CALM_UNAVAILABLE
+from peerpath.settings import Settings
 
 
 @pytest.fixture

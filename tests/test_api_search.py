@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
-from bot.settings import Settings
+from gateway.app import create_app
+from peerpath.settings import Settings
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.feedback import FeedbackStore
-from bot.settings import PROJECT_ROOT
+from peerpath.feedback import FeedbackStore
+from peerpath.settings import PROJECT_ROOT
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "peerpath", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
         env={**os.environ, "HF_HUB_OFFLINE": "1", **env}, timeout=300,
     )  # fmt: skip
 

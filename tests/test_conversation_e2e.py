@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
-from bot.messages import CALM_UNAVAILABLE
+from gateway.app import create_app
+from gateway.rasa.replies import CALM_UNAVAILABLE
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow

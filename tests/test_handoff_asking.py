@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.handoff.asking import asks_for_human
-from bot.safety.model import nlu_examples
-from bot.settings import PROJECT_ROOT
+from gateway.safety.model import nlu_examples
+from peerpath.asking import asks_for_human
+from peerpath.settings import PROJECT_ROOT
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLES = [

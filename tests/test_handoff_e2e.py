@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
-from bot.settings import Settings
+from gateway.app import create_app
+from peerpath.settings import Settings
 from tests.helpers.gateway import OTHER_STAFF_TOKEN, STAFF_ENV, say, staff, texts
 from tests.helpers.stack import Stack
 

@@ -1,4 +1,4 @@
-"""PeerPath's Rasa NLU components (nlu_components/), checked against the real libraries."""
+"""PeerPath's Rasa NLU components (rasa_addons/), checked against the real libraries."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.safety.model import nlu_examples
-from nlu_components.minilm import MiniLM, default_model_dir
-from nlu_components.wordpiece import UNK
+from gateway.safety.model import nlu_examples
+from rasa_addons.minilm import MiniLM, default_model_dir
+from rasa_addons.wordpiece import UNK
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
@@ -83,7 +83,7 @@ import json, sys
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
-from nlu_components.featurizer import MiniLMFeaturizer
+from rasa_addons.featurizer import MiniLMFeaturizer
 
 tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
 featurizer = MiniLMFeaturizer.create(
@@ -114,7 +114,7 @@ def test_rasa_pipeline_marks_plain_requests_for_a_human() -> None:
     script = """
 import json, sys
 from rasa.shared.nlu.training_data.message import Message
-from nlu_components.human_request import HumanRequestClassifier
+from rasa_addons.human_request import HumanRequestClassifier
 
 out = []
 for text in sys.argv[1:]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety.model import nlu_examples
-from bot.settings import PROJECT_ROOT
+from gateway.safety.model import nlu_examples
+from peerpath.settings import PROJECT_ROOT
 
 TESTS = Path(__file__).resolve().parent
 TRAINING = list(nlu_examples(PROJECT_ROOT / "data" / "nlu"))

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.errors import IndexMismatch, SearchError
-from bot.search.documents import find_files, read_folders
-from bot.search.index import KnowledgeIndex, content_hash
-from bot.search.service import open_index
-from bot.settings import SearchSettings
+from peerpath.errors import IndexMismatch, SearchError
+from peerpath.search.documents import find_files, read_folders
+from peerpath.search.index import KnowledgeIndex, content_hash
+from peerpath.search.service import open_index
+from peerpath.settings import SearchSettings
 
 THRESHOLD = SearchSettings().min_score
 

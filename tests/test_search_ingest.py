@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import SearchError
-from bot.search.chunking import MAX_WORDS, chunk, split_long
-from bot.search.documents import find_files, read_document, read_folders
-from bot.settings import PROJECT_ROOT
+from peerpath.errors import SearchError
+from peerpath.search.chunking import MAX_WORDS, chunk, split_long
+from peerpath.search.documents import find_files, read_document, read_folders
+from peerpath.settings import PROJECT_ROOT
 
 
 def test_markdown_front_matter_and_heading_paths(fixture_kb: Path) -> None:

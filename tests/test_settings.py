@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import Secret, Settings, read_env_file
+from peerpath.errors import ConfigError
+from peerpath.settings import Secret, Settings, read_env_file
 
 
 def test_defaults_are_loopback_and_documented_ports() -> None:

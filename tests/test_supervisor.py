@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from bot.supervisor import ProcessSpec, Supervisor
+from supervisor.process import ProcessSpec, RestartPolicy, Supervisor
 from tests.helpers.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,20 +81,74 @@ def pids_in(output: str) -> list[int]:
     return sorted(set(found))
 
 
-def test_one_child_dying_stops_the_others_and_says_why() -> None:
+FAST = RestartPolicy(first_delay=0.2, max_delay=0.5, fast_crash_seconds=30, max_fast_crashes=3,
+                     liveness_interval=0.3, liveness_failures=3)  # fmt: skip
+
+
+def watch_until(supervisor: Supervisor, done, within: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Run the supervisor's loop until `done()` or the time is up."""
+    deadline = time.monotonic() + within
+    while not done() and time.monotonic() < deadline:
+        supervisor.pump(0.2)
+        now = time.monotonic()
+        for name in list(supervisor.specs):
+            supervisor._tend(name, now)
+
+
+def test_a_child_that_dies_is_restarted_and_the_others_keep_running(tmp_path: Path) -> None:
     out = io.StringIO()
-    supervisor = Supervisor([spec("steady"), spec("flaky", exit_after=1.5, code=3)], out=out)
+    status = tmp_path / "processes.json"
+    specs = [spec("steady"), spec("flaky", exit_after=1.0, code=3)]
+    supervisor = Supervisor(specs, out=out, policy=replace(FAST, fast_crash_seconds=0.5),
+                            status_file=status)  # fmt: skip
     supervisor.start("steady")
     supervisor.start("flaky")
     assert supervisor.wait_healthy(["steady", "flaky"])
+    steady_pid = supervisor.children["steady"].process.pid
+    watch_until(supervisor, lambda: supervisor.records["flaky"].restarts >= 2)
+    try:
+        text = out.getvalue()
+        assert "flaky stopped unexpectedly (exit code 3)" in text
+        assert "giving up now" in text, "its last lines are shown"
+        assert "restarting flaky in" in text
+        assert supervisor.records["flaky"].restarts >= 2
+        assert supervisor.children["steady"].process.pid == steady_pid, "steady was never touched"
+        assert json.loads(status.read_text())["processes"]["flaky"]["restarts"] >= 2
+    finally:
+        supervisor.stop_all()
+    assert all_gone(pids_in(out.getvalue())), "no orphans, grandchildren included"
+
+
+def test_repeated_fast_crashes_make_the_supervisor_give_up() -> None:
+    out = io.StringIO()
+    supervisor = Supervisor([spec("steady"), spec("doomed", exit_after=0.5, code=2)], out=out,
+                            policy=FAST)  # fmt: skip
+    supervisor.start("steady")
+    supervisor.start("doomed")
+    assert supervisor.wait_healthy(["steady", "doomed"])
     assert supervisor.watch() == 1
     supervisor.stop_all()
     text = out.getvalue()
-    assert "flaky stopped unexpectedly (exit code 3)" in text
-    assert "giving up now" in text
-    pids = pids_in(text)
-    assert len(pids) == 4
-    assert all_gone(pids), "no orphans, grandchildren included"
+    assert "doomed crashed 3 times in a row" in text and "giving up" in text
+    assert supervisor.records["doomed"].state == "stopped"
+    assert all_gone(pids_in(text))
+
+
+def test_a_child_that_stops_answering_is_restarted() -> None:
+    out = io.StringIO()
+    supervisor = Supervisor([spec("stuck")], out=out, policy=FAST)
+    supervisor.start("stuck")
+    assert supervisor.wait_healthy(["stuck"])
+    first = supervisor.children["stuck"].process.pid
+    os.kill(first, signal.SIGSTOP)  # alive, but not answering its health check
+    try:
+        watch_until(supervisor, lambda: supervisor.records["stuck"].state == "ready"
+                    and supervisor.children["stuck"].process.pid != first)  # fmt: skip
+        assert "stuck stopped answering its health check; restarting it" in out.getvalue()
+        assert supervisor.children["stuck"].process.pid != first
+    finally:
+        supervisor.stop_all()
+    assert all_gone(pids_in(out.getvalue()))
 
 
 def test_sigint_stops_everything_cleanly(tmp_path: Path) -> None:
@@ -104,8 +160,8 @@ def test_sigint_stops_everything_cleanly(tmp_path: Path) -> None:
             sys.path.insert(0, {str(ROOT)!r})
             sys.path.insert(0, {str(ROOT / "tests")!r})
             from test_supervisor import spec
-            from bot.supervisor import supervise
-            sys.exit(supervise([spec("one"), spec("two")], [["one"], ["two"]], "READY"))
+            from supervisor.process import supervise
+            sys.exit(supervise([spec("one"), spec("two")], "READY"))
             """
         )
     )

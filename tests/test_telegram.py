@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bot import logs
-from bot.app import create_app
-from bot.settings import Settings
-from bot.telegram.channel import TEXT_ONLY
+from gateway.app import create_app
+from gateway.channels.telegram.channel import TEXT_ONLY
+from peerpath import logs
+from peerpath.settings import Settings
 from tests.helpers.fake_telegram import FakeTelegram, sticker_update, tap_update, text_update
 from tests.helpers.gateway import STAFF_ENV
 from tests.helpers.net import free_port

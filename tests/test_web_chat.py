@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from bot.app import create_app
-from bot.messages import CALM_UNAVAILABLE
-from bot.settings import Settings
+from gateway.app import create_app
+from gateway.rasa.replies import CALM_UNAVAILABLE
+from peerpath.settings import Settings
 
 ORIGIN = "https://coalition.example"
 

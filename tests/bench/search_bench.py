@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.search.chunking import Passage, chunk
-from bot.search.documents import read_folders
-from bot.search.embedder import Embedder
-from bot.search.index import KnowledgeIndex, Mode
-from bot.search.service import open_index
-from bot.settings import PROJECT_ROOT, SearchSettings
+from peerpath.search.chunking import Passage, chunk
+from peerpath.search.documents import read_folders
+from peerpath.search.embedder import Embedder
+from peerpath.search.index import KnowledgeIndex, Mode
+from peerpath.search.service import open_index
+from peerpath.settings import PROJECT_ROOT, SearchSettings
 
 QUERIES = PROJECT_ROOT / "tests" / "eval" / "dev_questions.yml"
 

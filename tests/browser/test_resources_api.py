@@ -7,9 +7,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
-from bot.resources import Directory
-from bot.settings import Settings
+from gateway.app import create_app
+from peerpath.resources import Directory
+from peerpath.settings import Settings
 
 MARKUP_SINKS = re.compile(r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write")
 

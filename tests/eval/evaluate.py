@@ -20,10 +20,10 @@ from pathlib import Path
 
 import yaml
 
-from bot.search.embedder import Embedder
-from bot.search.index import FusionParams, Hit, KnowledgeIndex, Mode
-from bot.search.service import open_index
-from bot.settings import PROJECT_ROOT, SearchSettings
+from peerpath.search.embedder import Embedder
+from peerpath.search.index import FusionParams, Hit, KnowledgeIndex, Mode
+from peerpath.search.service import open_index
+from peerpath.settings import PROJECT_ROOT, SearchSettings
 
 EVAL_DIR = Path(__file__).resolve().parent
 SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"

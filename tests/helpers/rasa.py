@@ -10,9 +10,9 @@ import yaml
 from rasa_sdk import Tracker
 
 from actions.services import Knowledge
-from bot.resources import Directory
-from bot.search.index import KnowledgeIndex
-from bot.settings import Settings
+from peerpath.resources import Directory
+from peerpath.search.index import KnowledgeIndex
+from peerpath.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

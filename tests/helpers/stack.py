@@ -11,8 +11,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings
-from bot.supervisor import Supervisor, build_specs
+from peerpath.settings import PROJECT_ROOT, Settings
+from supervisor.process import Supervisor
+from supervisor.specs import build_specs
 from tests.helpers.net import free_port
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety import SafetyNet, rules
-from bot.safety.model import CrisisModel, load_training_data
-from bot.settings import PROJECT_ROOT
+from gateway.safety import SafetyNet, rules
+from gateway.safety.model import CrisisModel, load_training_data
+from peerpath.settings import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
 

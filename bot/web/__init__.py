@@ -1,1 +1,0 @@
-"""The gateway's web pages and widget."""

@@ -1,0 +1,108 @@
+"""What PeerPath says to a person about their hand-off, in one place."""
+
+from __future__ import annotations
+
+from peerpath.protocol import Command, MessageKind
+from peerpath.types import Button, OutMessage
+
+CANCEL = Button("Cancel and go back to the assistant", Command.CANCEL_HANDOFF)
+LEAVE_MESSAGE = Button("Leave a message for a peer", Command.LEAVE_MESSAGE)
+NO_THANKS = Button("No thanks, back to the assistant", Command.CANCEL_HANDOFF)
+BACK = Button("Back to the assistant", Command.END_HANDOFF)
+
+
+def waiting(wait_minutes: int, urgent: bool) -> OutMessage:
+    soon = "as soon as possible" if urgent else f"usually within about {wait_minutes} minutes"
+    return OutMessage(
+        text=(
+            f"I've let the peer team know. A peer supporter will join here {soon}. "
+            "You can keep writing while you wait; they'll see your messages when they join."
+        ),
+        buttons=(CANCEL,),
+        kind=MessageKind.HANDOFF,
+    )
+
+
+def offline(hours: str, next_time: str) -> OutMessage:
+    return OutMessage(
+        text=(
+            f"Our peer supporters are available {hours}, and nobody is on right now, "
+            f"I'm sorry. The next chance is {next_time}. You can leave a message and a way "
+            "to reach you, and a peer will get back to you. Meanwhile I'm still here to "
+            "answer questions."
+        ),
+        buttons=(LEAVE_MESSAGE, NO_THANKS),
+        kind=MessageKind.HANDOFF,
+    )
+
+
+def no_one_yet() -> OutMessage:
+    return OutMessage(
+        text=(
+            "I'm sorry, no peer has been able to pick this up yet. You can keep waiting, "
+            "leave a message and a way to reach you, or go back to the assistant."
+        ),
+        buttons=(LEAVE_MESSAGE, CANCEL),
+        kind=MessageKind.HANDOFF,
+    )
+
+
+ASK_MESSAGE = OutMessage(
+    text=(
+        "What would you like the peer to know? A sentence or two is plenty, and you "
+        "don't need to share anything private."
+    ),
+    kind=MessageKind.HANDOFF,
+)
+ASK_CONTACT = OutMessage(
+    text=(
+        "How can a peer reach you? An email address or phone number works, or write "
+        '"here" to get the reply in this chat.'
+    ),
+    kind=MessageKind.HANDOFF,
+)
+
+
+def message_left(next_time: str) -> OutMessage:
+    return OutMessage(
+        text=(
+            "Thank you. Your message is saved for the peer team, and a peer will get back "
+            f"to you ({next_time}). You're back with the assistant in the meantime."
+        ),
+        kind=MessageKind.HANDOFF,
+    )
+
+
+def joined(peer_name: str) -> OutMessage:
+    return OutMessage(
+        text=f"{peer_name}, a peer supporter, has joined. Anything you write now goes to them.",
+        buttons=(BACK,),
+        kind=MessageKind.HANDOFF,
+    )
+
+
+def from_peer(peer_name: str, text: str) -> OutMessage:
+    return OutMessage(text=f"{peer_name}: {text}", kind=MessageKind.PEER)
+
+
+CANCELLED = OutMessage(
+    text="Okay, I've cancelled the request. You're back with the assistant.",
+    kind=MessageKind.HANDOFF,
+)
+ENDED = OutMessage(
+    text=(
+        "The chat with the peer has ended. You're back with the assistant now. "
+        "You can ask for a peer again any time."
+    ),
+    kind=MessageKind.HANDOFF,
+)
+EXPIRED = OutMessage(
+    text=(
+        "Your request for a peer has closed because nobody could pick it up in time. "
+        "I'm sorry. You're back with the assistant, and you can ask again any time."
+    ),
+    kind=MessageKind.HANDOFF,
+)
+SENT = OutMessage(
+    text="Sent to the peer team. They'll see it when they join.", kind=MessageKind.HANDOFF
+)

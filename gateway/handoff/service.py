@@ -1,0 +1,353 @@
+"""What happens in a hand-off, whichever channel the person and the peer use.
+
+States: waiting -> claimed -> ended, or cancelled / expired. While a ticket
+routes to a peer, the person's messages go to the peer, not to Rasa, and
+Rasa's conversation is paused; it is resumed when the ticket closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import anyio
+
+from gateway.events import STAFF, EventBus, conversation
+from gateway.handoff import replies
+from gateway.handoff.outbox import Outbox
+from gateway.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
+from gateway.rasa.client import RasaClient
+from gateway.rasa.tracker import HistoryItem
+from peerpath.crisis import CRISIS_BUTTONS, CRISIS_TEXT
+from peerpath.errors import HandoffError, RasaUnavailable
+from peerpath.protocol import CLOSED_STATES, Command, MessageKind, Stage, TicketState
+from peerpath.settings import HandoffConfig
+from peerpath.types import OutMessage
+
+logger = logging.getLogger(__name__)
+
+CANCEL_WORDS = {"cancel", "stop waiting", "never mind", "nevermind"}
+MAX_MESSAGE = 2000  # a person's message (the gateway already caps it)
+MAX_PEER_MESSAGE = 10_000  # channels split long ones (Telegram: 4,096 characters)
+
+
+def routes_to_peer(ticket: Ticket) -> bool:
+    """Whether this person's messages go to the peer team rather than to Rasa."""
+    return ticket.state == TicketState.CLAIMED or (
+        ticket.state == TicketState.WAITING and ticket.stage != Stage.LEFT
+    )
+
+
+def public_state(ticket: Ticket) -> dict[str, Any]:
+    """What every channel may show the person about their hand-off."""
+    state = ticket.state
+    if state == TicketState.WAITING and ticket.stage == Stage.LEFT:
+        state = "message_left"
+    out: dict[str, Any] = {"state": state, "ticket_id": ticket.id}
+    if ticket.peer_name and ticket.state == TicketState.CLAIMED:
+        out["peer_name"] = ticket.peer_name
+    return out
+
+
+def staff_view(ticket: Ticket, message_count: int = 0) -> dict[str, Any]:
+    """A ticket as staff see it: no more personal data than needed."""
+    created = aware(ticket.created_at) or now()
+    return {
+        "id": ticket.id,
+        "state": ticket.state,
+        "topic": ticket.topic,
+        "channel": ticket.channel,
+        "urgent": ticket.urgent,
+        "waiting_seconds": int((now() - created).total_seconds()),
+        "peer_name": ticket.peer_name,
+        "callback": bool(ticket.callback_message or ticket.callback_contact),
+        "in_hours": ticket.in_hours,
+        "messages": message_count,
+    }
+
+
+def as_dicts(*messages: OutMessage) -> list[dict[str, Any]]:
+    return [m.to_dict() for m in messages]
+
+
+class HandoffService:
+    """Opens, relays, claims, ends and expires hand-off tickets."""
+
+    def __init__(
+        self,
+        store: HandoffStore,
+        outbox: Outbox,
+        rasa: RasaClient,
+        settings: HandoffConfig,
+        bus: EventBus,
+    ) -> None:
+        self.store = store
+        self.outbox = outbox
+        self.rasa = rasa
+        self.settings = settings
+        self.bus = bus
+
+    async def _db(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+    async def _record(self, ticket_id: str, messages: list[OutMessage]) -> list[OutMessage]:
+        """Keep what PeerPath told the person, so a reloaded chat shows it again."""
+        for message in messages:
+            await self._db(self.store.add_message, ticket_id, "system", message.text)
+        return messages
+
+    async def _tell(self, ticket: Ticket, message: OutMessage, sender: str = "system") -> None:
+        """Say something to the person later, through the outbox."""
+        await self._db(self.store.add_message, ticket.id, sender, message.text)
+        await self.outbox.to_person(ticket.id, as_dicts(message))
+
+    # --- the person's side ------------------------------------------------------
+
+    async def active_ticket(self, conv_id: str) -> Ticket | None:
+        """The open ticket that should receive this person's messages, if any."""
+        ticket = await self._db(self.store.open_ticket_for, conv_id)
+        return ticket if ticket is not None and routes_to_peer(ticket) else None
+
+    async def open(
+        self, conv_id: str, channel: str, address: str, topic: str, urgent: bool
+    ) -> tuple[Ticket, list[OutMessage]]:
+        """Open a ticket (or return the one already open) and say what happens next."""
+        existing = await self._db(self.store.open_ticket_for, conv_id)
+        if existing is not None:
+            if urgent and not existing.urgent:
+                existing = await self._db(self.store.change, existing.id, urgent=True)
+                await self.outbox.to_staff(existing.id, "alert", {"reason": "urgent"})
+            await self._pause(existing)
+            return existing, await self._record(existing.id, [self._status(existing)])
+        in_hours = self.settings.hours.is_open(now())
+        ticket = Ticket(
+            id=new_ticket_id(), conv_id=conv_id, channel=channel, address=address,
+            state=TicketState.WAITING, stage=Stage.NONE if in_hours else Stage.OFFER,
+            topic=topic or "other", urgent=urgent, in_hours=in_hours,
+        )  # fmt: skip
+        await self._db(self.store.add, ticket)
+        await self._pause(ticket)
+        await self.outbox.to_staff(ticket.id, "new_ticket", staff_view(ticket))
+        self._publish(ticket)
+        logger.info(
+            "handoff.opened ticket=%s conv=%s channel=%s topic=%s urgent=%s in_hours=%s",
+            ticket.id, conv_id, channel, ticket.topic, urgent, in_hours,
+        )  # fmt: skip
+        return ticket, await self._record(ticket.id, [self._status(ticket)])
+
+    def _status(self, ticket: Ticket) -> OutMessage:
+        if ticket.state == TicketState.CLAIMED:
+            return replies.joined(ticket.peer_name)
+        if ticket.stage == Stage.OFFER or not ticket.in_hours:
+            hours = self.settings.hours
+            return replies.offline(hours.text, hours.describe_next(now()))
+        return replies.waiting(self.settings.wait_seconds // 60, ticket.urgent)
+
+    async def person_message(self, ticket: Ticket, text: str, crisis: bool) -> list[OutMessage]:
+        """A message from the person while their ticket routes to the peer team."""
+        return await self._record(ticket.id, await self._person_message(ticket, text, crisis))
+
+    async def _person_message(self, ticket: Ticket, text: str, crisis: bool) -> list[OutMessage]:
+        command = text.strip().lower()
+        if crisis:
+            return await self._crisis(ticket, text)
+        if command in {Command.CANCEL_HANDOFF, "/cancel"} or (
+            ticket.state == TicketState.WAITING and command in CANCEL_WORDS
+        ):
+            await self._close(ticket, TicketState.CANCELLED, notify_person=False)
+            return [replies.CANCELLED]
+        if command in {Command.END_HANDOFF, "/end"} and ticket.state == TicketState.CLAIMED:
+            await self._close(ticket, TicketState.ENDED, notify_person=False)
+            return [replies.ENDED]
+        if command == Command.LEAVE_MESSAGE and ticket.state == TicketState.WAITING:
+            await self._db(self.store.change, ticket.id, stage=Stage.MESSAGE)
+            return [replies.ASK_MESSAGE]
+        if ticket.stage == Stage.MESSAGE:
+            await self._db(self.store.change, ticket.id, stage=Stage.CONTACT,
+                           callback_message=text[:MAX_MESSAGE])  # fmt: skip
+            return [replies.ASK_CONTACT]
+        if ticket.stage == Stage.CONTACT:
+            ticket = await self._db(self.store.change, ticket.id, stage=Stage.LEFT,
+                                    callback_contact=text[:300])  # fmt: skip
+            await self._resume(ticket)
+            await self.outbox.to_staff(ticket.id, "callback", staff_view(ticket))
+            self._publish(ticket)
+            return [replies.message_left(self.settings.hours.describe_next(now()))]
+        if command.startswith("/"):
+            return [self._status(ticket)]  # a button from before the hand-off: say where we are
+        await self._relay_from_person(ticket, text)
+        if (
+            ticket.state == TicketState.WAITING
+            and await self._db(self.store.message_count, ticket.id) == 1
+        ):
+            return [replies.SENT]
+        return []
+
+    async def _relay_from_person(self, ticket: Ticket, text: str) -> None:
+        await self._db(self.store.add_message, ticket.id, "person", text[:MAX_MESSAGE])
+        await self.outbox.to_staff(ticket.id, "person_message", {"text": text[:MAX_MESSAGE]})
+        self.bus.publish(STAFF, {"type": "message", "ticket_id": ticket.id, "from": "person",
+                                 "text": text[:MAX_MESSAGE]})  # fmt: skip
+
+    async def _crisis(self, ticket: Ticket, text: str) -> list[OutMessage]:
+        if not ticket.urgent:
+            ticket = await self._db(self.store.change, ticket.id, urgent=True)
+        await self._relay_from_person(ticket, text)
+        await self.outbox.to_staff(ticket.id, "alert", {"reason": "crisis"})
+        self._publish(ticket)
+        logger.warning("handoff.crisis_alert ticket=%s", ticket.id)
+        buttons = () if ticket.state == TicketState.CLAIMED else CRISIS_BUTTONS
+        return [OutMessage(text=CRISIS_TEXT, buttons=buttons, kind=MessageKind.CRISIS)]
+
+    # --- the staff side ------------------------------------------------------------
+
+    async def get(self, ticket_id: str) -> Ticket:
+        ticket = await self._db(self.store.get, ticket_id)
+        if ticket is None:
+            raise HandoffError("No such ticket.", 404)
+        return ticket
+
+    async def claim(self, ticket_id: str, peer_id: str, peer_name: str) -> Ticket:
+        """A peer takes a waiting ticket; refused if someone else has it."""
+        ticket = await self.get(ticket_id)
+        if ticket.state != TicketState.WAITING or not await self._db(
+            self.store.claim, ticket_id, peer_id, peer_name
+        ):
+            holder = f" by {ticket.peer_name}" if ticket.peer_name else ""
+            raise HandoffError(f"This ticket is already {ticket.state}{holder}.", 409)
+        ticket = await self._db(self.store.change, ticket_id, stage=Stage.NONE)
+        await self._pause(ticket)
+        await self._tell(ticket, replies.joined(peer_name))
+        await self.outbox.to_staff(ticket.id, "claimed", staff_view(ticket))
+        self._publish(ticket)
+        logger.info("handoff.claimed ticket=%s peer=%s", ticket.id, peer_id)
+        return ticket
+
+    async def staff_send(self, ticket_id: str, peer_id: str, text: str) -> None:
+        """The claiming peer writes to the person."""
+        ticket = await self.get(ticket_id)
+        if ticket.state != TicketState.CLAIMED:
+            raise HandoffError("Claim the ticket before writing to the person.", 409)
+        if ticket.peer_id != peer_id:
+            raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
+        text = text.strip()[:MAX_PEER_MESSAGE]
+        if not text:
+            raise HandoffError("The message is empty.", 400)
+        await self._db(self.store.add_message, ticket.id, "peer", text)
+        await self.outbox.to_person(ticket.id, as_dicts(replies.from_peer(ticket.peer_name, text)))
+        self.bus.publish(STAFF, {"type": "message", "ticket_id": ticket.id, "from": "peer",
+                                 "text": text})  # fmt: skip
+
+    async def end(self, ticket_id: str, peer_id: str) -> Ticket:
+        """The peer closes the chat; the person is back with the assistant."""
+        ticket = await self.get(ticket_id)
+        if ticket.state in CLOSED_STATES:
+            raise HandoffError(f"This ticket is already {ticket.state}.", 409)
+        if ticket.state == TicketState.CLAIMED and ticket.peer_id != peer_id:
+            raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
+        return await self._close(ticket, TicketState.ENDED, notify_person=True)
+
+    async def remember_staff_ref(self, ticket_id: str, ref: str) -> None:
+        """Keep the staff side's handle for a ticket (e.g. its Telegram card's message id)."""
+        await self._db(self.store.change, ticket_id, staff_ref=ref)
+
+    async def messages(self, ticket_id: str) -> list[dict[str, Any]]:
+        rows = await self._db(self.store.messages, ticket_id)
+        return [
+            {"from": m.sender, "text": m.text, "at": (aware(m.created_at) or now()).isoformat()}
+            for m in rows
+        ]
+
+    async def history_items(self, conv_id: str) -> tuple[list[HistoryItem], Ticket | None]:
+        """What was said in this person's hand-offs, and the ticket still open, if any."""
+        items: list[HistoryItem] = []
+        open_ticket = None
+        for ticket in await self._db(self.store.tickets_for, conv_id):
+            for message in await self._db(self.store.messages, ticket.id):
+                stamp = (aware(message.created_at) or now()).timestamp()
+                if message.sender == "person":
+                    items.append((stamp, {"from": "me", "text": message.text}))
+                elif message.sender == "peer":
+                    said = f"{ticket.peer_name}: {message.text}"
+                    items.append((stamp, {"from": "peer", "kind": MessageKind.PEER, "text": said}))
+                else:
+                    items.append((stamp, {"from": "bot", "text": message.text,
+                                          "kind": MessageKind.HANDOFF}))  # fmt: skip
+            if routes_to_peer(ticket) or ticket.state == TicketState.WAITING:
+                open_ticket = ticket
+        return items, open_ticket
+
+    async def open_tickets(self) -> list[dict[str, Any]]:
+        tickets = await self._db(self.store.list_open)
+        return [staff_view(t, await self._db(self.store.message_count, t.id)) for t in tickets]
+
+    # --- housekeeping ------------------------------------------------------------
+
+    async def check_waits(self) -> None:
+        """Tell people nobody has come yet; expire tickets nobody could take."""
+        current = now()
+        cutoff = current - dt.timedelta(seconds=self.settings.wait_seconds)
+        for ticket in await self._db(self.store.waiting_since, cutoff):
+            age = (current - (aware(ticket.created_at) or current)).total_seconds()
+            if age > self.settings.expire_seconds:
+                await self._close(
+                    ticket, TicketState.EXPIRED, notify_person=ticket.stage != Stage.LEFT
+                )
+            elif not ticket.wait_notice_sent and ticket.stage == Stage.NONE:
+                await self._db(
+                    self.store.change, ticket.id, wait_notice_sent=True, stage=Stage.OFFER
+                )
+                await self._tell(ticket, replies.no_one_yet())
+                logger.info("handoff.wait_notice ticket=%s", ticket.id)
+
+    async def resume_if_needed(self, conv_id: str) -> None:
+        """Before Rasa answers again, make sure its conversation isn't left paused."""
+        for ticket in reversed(await self._db(self.store.tickets_for, conv_id)):
+            if ticket.rasa_paused and not routes_to_peer(ticket):
+                await self._resume(ticket)
+            return
+
+    async def _close(self, ticket: Ticket, state: TicketState, notify_person: bool) -> Ticket:
+        ticket = await self._db(self.store.change, ticket.id, state=state, closed_at=now())
+        await self._resume(ticket)
+        if notify_person:
+            await self._tell(
+                ticket, replies.EXPIRED if state == TicketState.EXPIRED else replies.ENDED
+            )
+        await self.outbox.to_staff(ticket.id, state, staff_view(ticket))
+        self._publish(ticket)
+        logger.info("handoff.%s ticket=%s", state, ticket.id)
+        return ticket
+
+    async def _pause(self, ticket: Ticket) -> None:
+        if ticket.rasa_paused or not routes_to_peer(ticket):
+            return
+        try:
+            await self.rasa.append_events(ticket.conv_id, [{"event": "pause"}])
+        except RasaUnavailable as exc:
+            logger.warning("handoff.pause_failed ticket=%s error=%s", ticket.id, exc)
+            return
+        await self._db(self.store.change, ticket.id, rasa_paused=True)
+
+    async def _resume(self, ticket: Ticket) -> None:
+        if not ticket.rasa_paused:
+            return
+        try:
+            await self.rasa.append_events(ticket.conv_id, [{"event": "resume"}])
+        except RasaUnavailable as exc:
+            logger.warning("handoff.resume_failed ticket=%s error=%s", ticket.id, exc)
+            return  # retried by resume_if_needed before Rasa is asked again
+        await self._db(self.store.change, ticket.id, rasa_paused=False)
+
+    def _publish(self, ticket: Ticket) -> None:
+        state = public_state(ticket)
+        self.bus.publish(conversation(ticket.conv_id), {"type": "handoff", **state})
+        self.bus.publish(STAFF, {"type": "ticket", "ticket": staff_view(ticket)})
+
+    async def forget(self, conv_id: str) -> dict[str, int]:
+        """Delete this person's tickets and relayed messages (after /forget)."""
+        for ticket in await self._db(self.store.tickets_for, conv_id):
+            if ticket.state not in CLOSED_STATES:
+                await self._close(ticket, TicketState.CANCELLED, notify_person=False)
+        return await self._db(self.store.forget, conv_id)

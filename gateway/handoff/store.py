@@ -1,0 +1,273 @@
+"""Hand-off persistence: tickets, relayed messages and the delivery outbox.
+
+SQLite by default (a file under VAR_DIR), PostgreSQL by URL; SQLAlchemy 2.
+Everything a hand-off needs survives a gateway restart. Calls are short and
+synchronous; the async service runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from peerpath.protocol import OPEN_STATES, TicketState
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands datetimes back naive; they were stored in UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    conv_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # Where to deliver to the person on their channel (a Telegram chat id);
+    # never logged, deleted by /forget.
+    address: Mapped[str] = mapped_column(String(128), default="")
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # TicketState; Stage: the person-side step while nobody has joined
+    stage: Mapped[str] = mapped_column(String(16), default="")
+    topic: Mapped[str] = mapped_column(String(32), default="other")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_hours: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    wait_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    peer_id: Mapped[str] = mapped_column(String(64), default="")
+    peer_name: Mapped[str] = mapped_column(String(64), default="")
+    callback_message: Mapped[str] = mapped_column(Text, default="")
+    callback_contact: Mapped[str] = mapped_column(String(300), default="")
+    # the staff-side handle (e.g. the Telegram message id of the ticket card)
+    staff_ref: Mapped[str] = mapped_column(String(64), default="")
+    rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # person | peer | system
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class OutboxItem(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(16), index=True)
+    target: Mapped[str] = mapped_column(String(16))  # person | staff
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+
+def new_ticket_id() -> str:
+    return "T" + secrets.token_hex(3).upper()
+
+
+class HandoffStore:
+    """Short transactions over the hand-off tables."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def open_ticket_for(self, conv_id: str) -> Ticket | None:
+        with self.session() as s:
+            return s.scalars(
+                select(Ticket)
+                .where(Ticket.conv_id == conv_id, Ticket.state.in_(OPEN_STATES))
+                .order_by(Ticket.created_at.desc())
+            ).first()
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        with self.session() as s:
+            return s.get(Ticket, ticket_id)
+
+    def add(self, ticket: Ticket) -> Ticket:
+        with self.session() as s:
+            s.add(ticket)
+        return ticket
+
+    def change(self, ticket_id: str, **values: Any) -> Ticket | None:
+        """Update columns of one ticket and return it."""
+        with self.session() as s:
+            s.execute(update(Ticket).where(Ticket.id == ticket_id).values(**values))
+            return s.get(Ticket, ticket_id)
+
+    def claim(self, ticket_id: str, peer_id: str, peer_name: str) -> bool:
+        """Claim a waiting ticket; False if someone else got there first."""
+        with self.session() as s:
+            result = s.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.state == TicketState.WAITING)
+                .values(
+                    state=TicketState.CLAIMED,
+                    peer_id=peer_id,
+                    peer_name=peer_name,
+                    claimed_at=now(),
+                )
+            )
+            return result.rowcount == 1
+
+    def list_open(self) -> list[Ticket]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(Ticket)
+                    .where(Ticket.state.in_(OPEN_STATES))
+                    .order_by(Ticket.urgent.desc(), Ticket.created_at)
+                )
+            )
+
+    def waiting_since(self, before: dt.datetime) -> list[Ticket]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(Ticket).where(
+                        Ticket.state == TicketState.WAITING, Ticket.created_at < before
+                    )
+                )
+            )
+
+    def add_message(self, ticket_id: str, sender: str, text: str) -> TicketMessage:
+        with self.session() as s:
+            message = TicketMessage(ticket_id=ticket_id, sender=sender, text=text)
+            s.add(message)
+        return message
+
+    def messages(self, ticket_id: str) -> list[TicketMessage]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(TicketMessage)
+                    .where(TicketMessage.ticket_id == ticket_id)
+                    .order_by(TicketMessage.id)
+                )
+            )
+
+    def message_count(self, ticket_id: str) -> int:
+        with self.session() as s:
+            return int(
+                s.scalar(select(func.count()).where(TicketMessage.ticket_id == ticket_id)) or 0
+            )
+
+    def tickets_for(self, conv_id: str) -> list[Ticket]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(Ticket).where(Ticket.conv_id == conv_id).order_by(Ticket.created_at)
+                )
+            )
+
+    # --- outbox ---------------------------------------------------------------
+
+    def enqueue(self, ticket_id: str, target: str, kind: str, payload: dict[str, Any]) -> None:
+        with self.session() as s:
+            s.add(OutboxItem(ticket_id=ticket_id, target=target, kind=kind, payload=payload))
+
+    def due(self, limit: int = 50) -> list[OutboxItem]:
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(OutboxItem)
+                    .where(OutboxItem.delivered_at.is_(None), OutboxItem.next_attempt_at <= now())
+                    .order_by(OutboxItem.id)
+                    .limit(limit)
+                )
+            )
+
+    def delivered(self, item_id: int) -> None:
+        with self.session() as s:
+            s.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(delivered_at=now()))
+
+    def failed(self, item_id: int, error: str, retry_in: float) -> None:
+        with self.session() as s:
+            s.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item_id)
+                .values(
+                    attempts=OutboxItem.attempts + 1,
+                    last_error=error[:200],
+                    next_attempt_at=now() + dt.timedelta(seconds=retry_in),
+                )
+            )
+
+    def pending_count(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).where(OutboxItem.delivered_at.is_(None))) or 0)
+
+    # --- forgetting -----------------------------------------------------------
+
+    def forget(self, conv_id: str) -> dict[str, int]:
+        """Delete every ticket, message and pending delivery of one person."""
+        with self.session() as s:
+            ids = list(s.scalars(select(Ticket.id).where(Ticket.conv_id == conv_id)))
+            if not ids:
+                return {"tickets": 0, "messages": 0}
+            messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+            s.execute(delete(OutboxItem).where(OutboxItem.ticket_id.in_(ids)))
+            s.execute(delete(Ticket).where(Ticket.id.in_(ids)))
+            return {"tickets": len(ids), "messages": messages.rowcount}
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

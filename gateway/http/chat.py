@@ -1,0 +1,88 @@
+"""The web channel's JSON API: chat, history, forget; and the gateway's health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from gateway.http import inputs
+from gateway.services import Services
+
+CHANNEL = "web"
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+async def chat(request: Request) -> JSONResponse:
+    """POST /api/chat: pass one message to the assistant and return its replies."""
+    svc = services(request)
+    data = await inputs.read_json_object(request)
+    session = inputs.session_id(data)
+    text = inputs.message_text(data, svc.settings.max_message_chars)
+    inputs.rate_limit(svc, CHANNEL, session)
+    reply = await svc.conversations.handle(CHANNEL, session, text)
+    status_code = 503 if reply.status == "unavailable" else 200
+    return JSONResponse(reply.to_dict(), status_code=status_code)
+
+
+async def history(request: Request) -> JSONResponse:
+    """GET /api/history?session_id=...: the conversation so far."""
+    session = inputs.session_id(dict(request.query_params))
+    return JSONResponse(await services(request).conversations.history(CHANNEL, session))
+
+
+async def forget(request: Request) -> JSONResponse:
+    """POST /api/forget {"session_id"}: delete this conversation everywhere we keep it."""
+    session = inputs.session_id(await inputs.read_json_object(request))
+    return JSONResponse({"deleted": await services(request).conversations.forget(CHANNEL, session)})
+
+
+async def health(request: Request) -> JSONResponse:
+    """GET /health: whether the gateway, Rasa and the action server are up (200 or 503).
+
+    Under the supervisor it also says what each process is doing (e.g. restarting,
+    and how often it was restarted), from the supervisor's status file.
+    """
+    svc = services(request)
+    rasa_ok, actions_ok = await asyncio.gather(
+        svc.rasa.rasa_healthy(), svc.rasa.action_server_healthy()
+    )
+    body: dict[str, Any] = {
+        "status": "ok" if rasa_ok and actions_ok else "degraded",
+        "gateway": "ok",
+        "rasa": "ok" if rasa_ok else "down",
+        "action_server": "ok" if actions_ok else "down",
+    }
+    supervised = _supervisor_status(svc.settings.var_dir / "processes.json")
+    if supervised:
+        body["processes"] = supervised
+    return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+
+async def live(request: Request) -> JSONResponse:
+    """GET /health/live: the gateway itself answers (a liveness probe; Rasa may be down)."""
+    return JSONResponse({"status": "ok"})
+
+
+def _supervisor_status(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    processes = data.get("processes") if isinstance(data, dict) else None
+    return processes if isinstance(processes, dict) else None
+
+
+routes = [
+    Route("/chat", chat, methods=["POST"]),
+    Route("/history", history, methods=["GET"]),
+    Route("/forget", forget, methods=["POST"]),
+]

@@ -1,0 +1,148 @@
+"""The staff API under /api/staff (list, claim, send, end) and its live WebSocket.
+
+Every call needs `Authorization: Bearer <token>` (STAFF_TOKENS). A refused
+call is logged with its path, never with what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from gateway.events import STAFF
+from gateway.handoff.service import staff_view
+from gateway.handoff.staff import Staff
+from gateway.http.inputs import read_json_object
+from gateway.services import Services
+from peerpath.errors import BadRequest, HandoffError
+
+logger = logging.getLogger(__name__)
+
+
+def services(request: Request | WebSocket) -> Services:
+    return request.app.state.services
+
+
+def staff_member(request: Request) -> Staff:
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    staff = services(request).staff_tokens.who(token)
+    if staff is None:
+        logger.warning("staff.refused path=%s", request.url.path)
+        raise HandoffError("Staff only: send a valid token as 'Authorization: Bearer ...'.", 401)
+    return staff
+
+
+async def me(request: Request) -> JSONResponse:
+    """GET /api/staff/me: who this token belongs to."""
+    staff = staff_member(request)
+    return JSONResponse({"name": staff.name})
+
+
+async def tickets(request: Request) -> JSONResponse:
+    """GET /api/staff/tickets: the open queue, urgent first, oldest first."""
+    staff_member(request)
+    return JSONResponse({"tickets": await services(request).handoff.open_tickets()})
+
+
+async def ticket(request: Request) -> JSONResponse:
+    """GET /api/staff/tickets/{id}: one ticket, its messages and any callback request."""
+    staff_member(request)
+    handoff = services(request).handoff
+    found = await handoff.get(request.path_params["ticket_id"])
+    messages = await handoff.messages(found.id)
+    body: dict[str, Any] = {
+        "ticket": staff_view(found, len(messages)),
+        "messages": [m for m in messages if m["from"] != "system"],
+    }
+    if found.callback_message or found.callback_contact:
+        body["callback"] = {"message": found.callback_message, "contact": found.callback_contact}
+    return JSONResponse(body)
+
+
+async def claim(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/claim."""
+    staff = staff_member(request)
+    claimed = await services(request).handoff.claim(
+        request.path_params["ticket_id"], staff.id, staff.name
+    )
+    return JSONResponse({"ticket": staff_view(claimed)})
+
+
+async def send(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/messages {"text": ...}: write to the person."""
+    staff = staff_member(request)
+    data = await read_json_object(request)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("text is required.")
+    await services(request).handoff.staff_send(request.path_params["ticket_id"], staff.id, text)
+    return JSONResponse({"sent": True})
+
+
+async def end(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/end: close the chat; the person is back with the bot."""
+    staff = staff_member(request)
+    ended = await services(request).handoff.end(request.path_params["ticket_id"], staff.id)
+    return JSONResponse({"ticket": staff_view(ended)})
+
+
+async def live(websocket: WebSocket) -> None:
+    """WS /ws/staff: send {"token": ...} first, then receive queue events as they happen."""
+    await websocket.accept()
+    svc = services(websocket)
+    try:
+        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
+    except (TimeoutError, ValueError, WebSocketDisconnect):
+        await websocket.close(code=1008)
+        return
+    staff = svc.staff_tokens.who(first.get("token") if isinstance(first, dict) else None)
+    if staff is None:
+        logger.warning("staff.refused path=/ws/staff")
+        await websocket.send_json({"type": "error", "error": "Staff only."})
+        await websocket.close(code=1008)
+        return
+    async with svc.bus.subscribe(STAFF) as queue:
+        await websocket.send_json({"type": "hello", "name": staff.name})
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while not receiver.done():
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if getter in done:
+                    await websocket.send_json(getter.result())
+                else:
+                    getter.cancel()
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            receiver.cancel()
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the console sends until it goes away."""
+    try:
+        while True:
+            await websocket.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return
+
+
+routes = [
+    Route("/staff/me", me, methods=["GET"]),
+    Route("/staff/tickets", tickets, methods=["GET"]),
+    Route("/staff/tickets/{ticket_id}", ticket, methods=["GET"]),
+    Route("/staff/tickets/{ticket_id}/claim", claim, methods=["POST"]),
+    Route("/staff/tickets/{ticket_id}/messages", send, methods=["POST"]),
+    Route("/staff/tickets/{ticket_id}/end", end, methods=["POST"]),
+]
+socket_routes = [WebSocketRoute("/ws/staff", live)]

@@ -1,0 +1,48 @@
+"""A conversation as Rasa's tracker holds it: history for a reloaded chat, and forgetting.
+
+Rasa's HTTP API can replace a tracker's events but not delete them, so the
+gateway, which owns the deployment's configuration, deletes the rows itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from gateway.rasa.replies import normalize
+
+# (timestamp, {"from": "me" | "bot" | "peer", "text", ...}) in time order
+HistoryItem = tuple[float, dict[str, Any]]
+
+
+def history_items(events: list[dict[str, Any]]) -> list[HistoryItem]:
+    """What was said with the assistant since the last "start over"; payloads left out."""
+    start = max((i for i, e in enumerate(events) if e.get("event") == "restart"), default=-1)
+    items: list[HistoryItem] = []
+    for event in events[start + 1 :]:
+        stamp = float(event.get("timestamp") or 0)
+        if event.get("event") == "user":
+            text = str(event.get("text") or "")
+            if text and not text.startswith("/"):
+                items.append((stamp, {"from": "me", "text": text}))
+        elif event.get("event") == "bot":
+            data = event.get("data") or {}
+            entry = {"text": event.get("text"), "buttons": data.get("buttons")}
+            if isinstance(data.get("custom"), dict):
+                entry["custom"] = data["custom"]
+            for message in normalize([entry]):
+                items.append((stamp, {"from": "bot", **message.to_dict()}))
+    return items
+
+
+def forget(db_path: Path, sender_id: str) -> int:
+    """Delete every event Rasa stored for `sender_id`; returns how many."""
+    if not db_path.exists():
+        return 0
+    with sqlite3.connect(db_path, timeout=10) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        if "events" not in tables:
+            return 0
+        cursor = connection.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,))
+        return cursor.rowcount

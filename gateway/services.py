@@ -1,0 +1,119 @@
+"""The gateway's long-lived parts, built once at start-up and closed at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpx
+
+from gateway.conversations import Conversations
+from gateway.events import EventBus
+from gateway.handoff.outbox import Outbox
+from gateway.handoff.service import HandoffService
+from gateway.handoff.staff import StaffTokens
+from gateway.handoff.store import HandoffStore
+from gateway.rasa.client import RasaClient
+from gateway.ratelimit import RateLimiter
+from gateway.safety import SafetyNet
+from peerpath.ids import load_or_create_secret
+from peerpath.resources import Directory
+from peerpath.search.index import KnowledgeIndex
+from peerpath.search.service import open_index
+from peerpath.settings import Settings
+
+logger = logging.getLogger(__name__)
+WAIT_CHECK_SECONDS = 30.0
+
+
+@dataclass
+class Services:
+    """What request handlers and channels share."""
+
+    settings: Settings
+    rasa: RasaClient
+    conversations: Conversations
+    index: KnowledgeIndex
+    directory: Directory
+    handoff: HandoffService
+    outbox: Outbox
+    bus: EventBus
+    staff_tokens: StaffTokens
+    rate_limiter: RateLimiter
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        rasa_transport: httpx.AsyncBaseTransport | None = None,
+        index: KnowledgeIndex | None = None,
+        safety: SafetyNet | None = None,
+    ) -> Services:
+        """Build every service from `settings` (an index or safety net may be handed in)."""
+        if index is None:
+            index = await anyio.to_thread.run_sync(open_index, settings.search)
+        if safety is None:
+            safety = await anyio.to_thread.run_sync(
+                lambda: SafetyNet.open(
+                    settings.var_dir / "safety", index.embedder, settings.root / "data" / "nlu",
+                    settings.safety_threshold,
+                )
+            )  # fmt: skip
+        directory = Directory.load(settings.search.resources_file)
+        secret = settings.session_secret or load_or_create_secret(settings.var_dir / "session.key")
+        rasa = RasaClient(
+            settings.rasa_url,
+            settings.rasa_token,
+            settings.rasa_timeout,
+            action_server_url=settings.action_server_url,
+            transport=rasa_transport,
+        )
+        bus = EventBus()
+        store = HandoffStore(settings.handoff.db_url.reveal())
+        outbox = Outbox(store)
+        handoff = HandoffService(
+            store, outbox, rasa,
+            settings.handoff,
+            bus,
+        )  # fmt: skip
+        return cls(
+            settings=settings,
+            rasa=rasa,
+            conversations=Conversations(
+                rasa, secret, handoff, safety, tracker_db=settings.rasa_tracker_db
+            ),
+            index=index,
+            directory=directory,
+            handoff=handoff,
+            outbox=outbox,
+            bus=bus,
+            staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
+            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+        )
+
+    def start_background(self) -> None:
+        """The outbox worker and the hand-off wait checker."""
+        self.tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+        self.tasks.append(asyncio.create_task(self._check_waits(), name="handoff-waits"))
+
+    async def _check_waits(self) -> None:
+        while True:
+            try:
+                await self.handoff.check_waits()
+            except Exception:
+                logger.exception("handoff.wait_check_error")
+            await asyncio.sleep(WAIT_CHECK_SECONDS)
+
+    async def aclose(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.rasa.aclose()
+        self.handoff.store.close()

@@ -1,0 +1,180 @@
+"""Explicit requests for a human, recognised in the gateway without the NLU.
+
+A person who asks for a human must get the hand-off offer, however Rasa's
+intent classifier reads the message ("operator", "live agent", "put me through
+to a person"). Like the crisis net, this runs before Rasa; a match is sent to
+Rasa as the `request_human` intent, so the offer, consent and topic questions
+stay Rasa's. The patterns are narrow on purpose: a request ("can I talk to a
+real person", "connect me with a peer") or a bare noun ("human please"), never
+a question about people ("is this a real person?", "how do I talk to someone
+at work about my diagnosis?"). A false match costs one question: the offer
+asks for consent before anything happens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# who a person may ask for, with the typos and text-speak of phone keyboards
+_SOMEONE_WORDS = r"some?one|somone|some1|somebody|sombody|anyone|anybody|any1"
+_SOMEONE = "(" + _SOMEONE_WORDS + ")"
+_NOUN = (
+    r"(h[uo]+m+[ae]?n+s?|huamn|humna|hooman|pe?rs[o]?n|peson|peers?|agent|operator|staff|"
+    r"representative|rep|volunteer|supporter|peer\s+(supporter|specialist|worker|mentor))"
+)
+_ADJ = r"((real|actual|live|h[uo]+m+[ae]?n+|huamn|humna|trained|other)\s+)*"
+_NOT_A_JOB = (
+    r"(?!\s+((specialist|supporter|worker|support|member)\s+)*"
+    r"(certif|train|job|position|role|licen|credential|course|class|salar|pay|wage|"
+    r"program|curricul|supervis|work\b|career))"
+)
+_TEAM = r"(your\s+|the\s+)?(team|staff|peerpath|organi[sz]ation|org|program|side)"
+_YOUR_TEAM = r"(your|peerpath('?s)?)(\s+(team|staff|organi[sz]ation|org|program|side))?"
+_SOMEONE_SPECIFIC = (
+    r"(an?\s+|the\s+|one\s+of\s+the\s+|one\s+of\s+your\s+|your\s+|some\s+)?("
+    + _ADJ
+    + _NOUN
+    + r"|(real|actual|live)\s+("
+    + _SOMEONE_WORDS
+    + r"|people)"
+    + r"|people\s+(who|that)\s+(run|work\s+(on|at|for))\s+(this|here|peerpath)"
+    + r"|"
+    + _SOMEONE
+    + r"\s+(real|human|(who|that|whos)('?s|\s+is|\s+has|\s+have|\s+gets|"
+    r"\s+knows|\s+understands)?\b|with\s+(lived|real|personal)\s+experience)"
+    + r"|"
+    + _SOMEONE
+    + r"\s+(at|from|on|in)\s+"
+    + _TEAM
+    + r"|an?\s+\w+(\s+\w+)?\s+(at|from|on|in)\s+"
+    + _YOUR_TEAM
+    + r"|(at|from|on)\s+(your|the|peerpath))\b(\s+members?)?"
+    + _NOT_A_JOB
+)
+# "someone" alone is a request only when nothing follows that names another setting
+_SOMEONE_BARE = _SOMEONE + r"(\s+(please|pls|plz|now|here|asap|rn))?\s*[.!?]*$"
+_TO = r"(to|2|with|w|w/|wit)"
+_LEAD = (
+    r"(^(please\s+|pls\s+|plz\s+)?|\b(can|could|may|might)\s+i\s+(please\s+)?(just\s+)?|"
+    r"(^|\bi\s*('d|d|\s+would|'m\s+going\s+to)?\s*)(want|wanna|need|like|wish|rather|prefer)\s+"
+    r"((to|2)\s+)?(just\s+)?|\blet\s+me\s+|\bplease\s+(let\s+me\s+)?|\bi'?m\s+(asking|hoping)\s+to\s+|"
+    r"\bis\s+it\s+possible\s+to\s+|\b(a\s+)?time\s+to\s+|\b(rather|better|prefer(ably)?)\s+)"
+)
+_VERB = (
+    r"(talk|tlk|tlak|takl|tak|speak|speek|chat|message|text|write|email|e-mail|call|"
+    r"get\s+in\s+touch|reach|contact)(ing)?(\s+" + _TO + r")?\s+"
+)
+_CONNECT = r"(conn?ect|transfer|put|pass|send|hand|switch|forward|get|link|refer)"
+_TAIL = r"([.,!?]*\s*(please|pls|plz|now|asap|rn|right\s+now|on\s+here|on\s+the\s+line))*"
+_START = r"(^|[.!?,]\s*)"
+
+_PATTERNS = [
+    # "human", "live agent please", "a real person!", "ur not helping. real human now"
+    re.compile(
+        _START
+        + r"((i\s+want|i\s+need|give\s+me|get\s+me|get|find\s+me)\s+)?"
+        + _SOMEONE_SPECIFIC
+        + _TAIL
+        + r"(\s+(this|it|that|there))?\s*[.!?]*$"
+    ),
+    re.compile(r"^customer\s+(service|support)(\s+please)?\s*[.!?]*$"),
+    # "can I talk to a real person", "I'd like to speak with a peer", "talk to human"
+    re.compile(_LEAD + _VERB + _SOMEONE_SPECIFIC),
+    re.compile(_LEAD + _VERB + _SOMEONE_BARE),
+    # "I need a real person, not a computer", "I'd like a peer to reach out to me"
+    re.compile(
+        r"\bi\s*('d|d|\s+would)?\s*(want|wanna|need|like|prefer)\s+(a|an|to\s+have\s+a)\s+"
+        + _ADJ
+        + _NOUN
+        + r"\b"
+        + _NOT_A_JOB
+    ),
+    # "who can I talk to at your organization?" (not "who do I call about my SSI?")
+    re.compile(
+        r"\bwho\s+(can|could)\s+i\s+(talk|speak|chat)\s+(to|with)\s*"
+        r"([.!?]|$|here\b|(at|from|in)\s+(your|peerpath|this))"
+    ),
+    # "someone who's been through this"
+    re.compile(
+        r"^(some?one|somebody|a\s+peer|a\s+person)\s+(who|that)('?s|\s+has|\s+have)\s+been\s+"
+        r"(there|through)"
+    ),
+    # "is anyone there?", "any humans around i can talk to?" (not "hello, anyone there?")
+    re.compile(
+        r"^(?!(hi|hello|hey|hiya|yo|howdy)\b).*?\b(is\s+|are\s+)?(there\s+)?("
+        + _SOMEONE_WORDS
+        + r"|any\s+(real\s+)?(humans?|people|peers?)|"
+        r"a\s+(real\s+)?(human|person))\s+(there|here|around|available|on\s+here|online)"
+        r"(\s+(i\s+can|to)\s+(talk|speak|chat)(\s+(to|with))?)?\s*[.!?]*$"
+    ),
+    # "connect me with a peer", "put me in touch with someone", "can u get me a peer"
+    re.compile(
+        r"\b"
+        + _CONNECT
+        + r"\s+me\s+(up\s+)?(off\s+|over\s+|through\s+|back\s+|in\s+touch\s+)?"
+        + r"("
+        + _TO
+        + r"\s+)?"
+        + _SOMEONE_SPECIFIC
+    ),
+    re.compile(
+        r"\b"
+        + _CONNECT
+        + r"\s+me\s+(off\s+|over\s+|through\s+|in\s+touch\s+)?"
+        + _TO
+        + r"\s+"
+        + _SOMEONE_BARE
+    ),
+    # "I'd like to be connected with a peer mentor", "can i be transferred to someone"
+    re.compile(
+        r"\b(be|get|getting|being)\s+(connected|transferred|put\s+through|linked|referred|"
+        r"switched|passed)\s+(to|with)\s+(" + _SOMEONE_SPECIFIC + r"|" + _SOMEONE_BARE + r")"
+    ),
+    re.compile(r"\bhand\s+me\s+off\b|\blive\s+(chat|support|help)\b"),
+    # "can a peer call me?", "please have someone call me back", "give me a call back"
+    re.compile(
+        r"\b(can|could|will|would|have|let)\s+("
+        + _SOMEONE_SPECIFIC
+        + r"|"
+        + _SOMEONE
+        + r"|an?\s+"
+        + _ADJ
+        + _NOUN
+        + r")(\s+\w+){0,3}?\s+(call|ring|phone|text|email|e-mail|"
+        r"contact|message|reach\s+out\s+to|get\s+in\s+touch\s+with)\s+me\b"
+    ),
+    re.compile(
+        r"\b(call|ring|phone|text)\s+me\s+back\b|\bgive\s+me\s+a\s+(call|ring)\b|"
+        r"\b(get|request|want|need|like)\s+a\s+call\s*-?back\b|\bcall\s*-?back\s+from\b"
+    ),
+    # "can I get a peer on the phone?"
+    re.compile(
+        r"\b(can|could)\s+i\s+(get|have)\s+"
+        + _SOMEONE_SPECIFIC
+        + r"\s+(on\s+the\s+(phone|line)|to\s+(call|talk|chat|text))"
+    ),
+    # "is there a real person I can talk to?", "is there a peer supporter I can talk to?"
+    re.compile(
+        r"\bis\s+there\s+(an?\s+|any\s*|some\s*)?((real|actual|live)\s+)?"
+        r"(human|person|peer|one|body|people|staff)\b"
+        # "is there a peer warmline I can call?" asks for a resource, not a hand-off
+        r"(?!\s+(warm\s*line|line|group|network|center|centre|org))"
+        r".{0,50}\bi\s+(can|could)\s+"
+        r"(talk|speak|chat|reach|contact|call)"
+    ),
+]
+
+
+def normal(text: str) -> str:
+    """Lower case, plain apostrophes, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def asks_for_human(text: str) -> bool:
+    """True when the message plainly asks for a human. Payloads ("/...") never do."""
+    said = normal(text)
+    if not said or said.startswith("/"):
+        return False
+    return any(pattern.search(said) for pattern in _PATTERNS)

@@ -1,0 +1,345 @@
+"""The knowledge index: build -> save(dir) -> load(dir) -> search(query, k).
+
+Dense search (faiss, inner product over unit vectors) and BM25 keyword search
+over the same passages, fused by a convex combination of their scores:
+
+    score = alpha * cosine + (1 - alpha) * bm25 / max(best_bm25, bm25_floor)
+
+The keyword part is relative to the best keyword match of the query, but the
+floor keeps a query whose words barely match anything from scoring as if it
+matched perfectly, so the fused score can decide when PeerPath should abstain.
+A saved index describes itself in manifest.json (model, dimension, count,
+content hash, version); arrays are saved without pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from peerpath.errors import IndexMismatch, SearchError
+from peerpath.search.chunking import MAX_WORDS, Passage, chunk
+from peerpath.search.documents import Document
+from peerpath.search.embedder import Embedder, Progress
+from peerpath.search.lexical import Lexical
+
+logger = logging.getLogger(__name__)
+
+INDEX_VERSION = 1
+MAX_QUERY_CHARS = 500
+Mode = Literal["fused", "dense", "lexical"]
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    """How dense and keyword scores are combined (tuned on tests/eval)."""
+
+    alpha: float = 0.7
+    bm25_floor: float = 6.0
+    candidates: int = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, best first; `score` is the fused score."""
+
+    passage: Passage
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Manifest:
+    version: int
+    model: str
+    dimension: int
+    count: int
+    content_hash: str
+    index_type: str
+    chunk_words: int
+    built_at: float
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        try:
+            data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            return cls(**data)
+        except FileNotFoundError:
+            raise IndexMismatch("no saved index") from None
+        except (ValueError, TypeError) as exc:
+            raise IndexMismatch(f"manifest.json is unreadable ({type(exc).__name__})") from None
+
+
+def content_hash(files: Iterable[tuple[Path, str]]) -> str:
+    """A hash of what the index is built from: the files, their ids, the chunking."""
+    digest = hashlib.sha256(f"v{INDEX_VERSION}:words{MAX_WORDS}".encode())
+    for path, doc_id in sorted(files, key=lambda item: item[1]):
+        digest.update(doc_id.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
+    dimension = vectors.shape[1]
+    if len(vectors) > hnsw_threshold:
+        index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    index.add(vectors)
+    return index
+
+
+class KnowledgeIndex:
+    """Passages with their vectors, a faiss index and a BM25 index."""
+
+    def __init__(
+        self,
+        passages: list[Passage],
+        vectors: np.ndarray,
+        dense: faiss.Index,
+        lexical: Lexical,
+        embedder: Embedder,
+        manifest: Manifest,
+        fusion: FusionParams | None = None,
+    ) -> None:
+        self.passages = passages
+        self.vectors = vectors
+        self.dense = dense
+        self.lexical = lexical
+        self.embedder = embedder
+        self.manifest = manifest
+        self.fusion = fusion or FusionParams()
+        self.by_id = {p.chunk_id: i for i, p in enumerate(passages)}
+        if isinstance(dense, faiss.IndexHNSW):
+            dense.hnsw.efSearch = 128
+        self._topic_rows = self._rows_by(lambda p: p.topics)
+        self._audience_rows = self._rows_by(lambda p: p.audience)
+
+    def _rows_by(self, values) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+        rows: dict[str, list[int]] = {}
+        for row, passage in enumerate(self.passages):
+            for value in values(passage):
+                rows.setdefault(value, []).append(row)
+        return {key: np.array(value, dtype=np.int64) for key, value in rows.items()}
+
+    # --- build, save, load ---------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        documents: list[Document],
+        embedder: Embedder,
+        hnsw_threshold: int = 50_000,
+        progress: Progress | None = None,
+        passages: list[Passage] | None = None,
+        digest: str | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> KnowledgeIndex:
+        """Chunk, embed and index `documents` (or ready-made `passages`, even `vectors`)."""
+        started = time.perf_counter()
+        if passages is None:
+            passages = [p for document in documents for p in chunk(document)]
+        if not passages:
+            raise SearchError("no passages to index: the knowledge folders have no readable text")
+        if vectors is None:
+            vectors = embedder.encode([p.embedding_text() for p in passages], progress=progress)
+        elif vectors.shape != (len(passages), embedder.dimension):
+            raise SearchError("vectors must have one row per passage")
+        dense = _dense_index(vectors, hnsw_threshold)
+        lexical = Lexical.build([p.embedding_text() for p in passages])
+        manifest = Manifest(
+            version=INDEX_VERSION,
+            model=embedder.name,
+            dimension=embedder.dimension,
+            count=len(passages),
+            content_hash=digest or content_hash((d.path, d.doc_id) for d in documents),
+            index_type=type(dense).__name__,
+            chunk_words=MAX_WORDS,
+            built_at=time.time(),
+        )
+        logger.info(
+            "search.index_built passages=%d ms=%.0f",
+            len(passages),
+            (time.perf_counter() - started) * 1000,
+        )
+        return cls(passages, vectors, dense, lexical, embedder, manifest)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to `folder`, replacing what was there in one step."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        with (staging / "passages.jsonl").open("w", encoding="utf-8") as out:
+            for passage in self.passages:
+                out.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
+        np.save(staging / "vectors.npy", self.vectors, allow_pickle=False)
+        faiss.write_index(self.dense, str(staging / "dense.faiss"))
+        self.lexical.save(staging / "bm25")
+        (staging / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
+        old = folder.with_name(folder.name + f".old-{os.getpid()}")
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(
+        cls, folder: Path, embedder: Embedder, expected_hash: str | None = None
+    ) -> KnowledgeIndex:
+        """Load a saved index; IndexMismatch if it is stale, corrupt or from another model."""
+        manifest = Manifest.read(folder)
+        if manifest.version != INDEX_VERSION:
+            raise IndexMismatch(f"index version {manifest.version}, expected {INDEX_VERSION}")
+        if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
+            raise IndexMismatch(f"index built with {manifest.model}/{manifest.dimension}")
+        if expected_hash is not None and manifest.content_hash != expected_hash:
+            raise IndexMismatch("the documents changed since the index was built")
+        try:
+            passages = []
+            with (folder / "passages.jsonl").open(encoding="utf-8") as lines:
+                for line in lines:
+                    data = json.loads(line)
+                    for key in ("headings", "topics", "audience"):
+                        data[key] = tuple(data[key])
+                    passages.append(Passage(**data))
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            dense = faiss.read_index(str(folder / "dense.faiss"))
+            lexical = Lexical.load(folder / "bm25")
+        except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
+            raise IndexMismatch(f"saved index is corrupt ({type(exc).__name__})") from None
+        counts = {len(passages), len(vectors), dense.ntotal, lexical.count, manifest.count}
+        if len(counts) != 1 or vectors.shape[1:] != (manifest.dimension,):
+            raise IndexMismatch("saved index is corrupt (its parts disagree on the count)")
+        return cls(passages, vectors, dense, lexical, embedder, manifest)
+
+    # --- search --------------------------------------------------------------
+
+    def allowed_rows(
+        self, topics: Iterable[str] = (), audiences: Iterable[str] = ()
+    ) -> np.ndarray | None:
+        """A 0/1 mask of passages in any of `topics` and any of `audiences`."""
+        topics, audiences = list(topics), list(audiences)
+        if not topics and not audiences:
+            return None
+        mask = np.ones(len(self.passages), dtype=np.float32)
+        for values, rows_by in ((topics, self._topic_rows), (audiences, self._audience_rows)):
+            if values:
+                keep = np.zeros(len(self.passages), dtype=np.float32)
+                for value in values:
+                    keep[rows_by.get(value, np.array([], dtype=np.int64))] = 1.0
+                mask *= keep
+        return mask
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        topics: Iterable[str] = (),
+        audiences: Iterable[str] = (),
+        boost_topics: Iterable[str] = (),
+        boost_audiences: Iterable[str] = (),
+        boost: float = 0.05,
+        mode: Mode = "fused",
+    ) -> list[Hit]:
+        """The `k` best passages for `query`, best first.
+
+        `topics`/`audiences` restrict the search; `boost_*` only favour
+        matching passages by `boost` on the fused score.
+        """
+        query = query.strip()[:MAX_QUERY_CHARS]
+        if not query:
+            raise SearchError("the query is empty")
+        k = max(1, min(int(k), len(self.passages)))
+        mask = self.allowed_rows(topics, audiences)
+        if mask is not None and not mask.any():
+            return []
+        # BM25-only search needs no embedding of the query
+        q = self.embedder.encode_query(query) if mode != "lexical" else None
+        n = max(self.fusion.candidates, k)
+        rows: set[int] = set()
+        if q is not None:
+            rows.update(self._dense_rows(q, n, mask))
+        lexical = self.lexical.scores(query, mask) if mode in ("fused", "lexical") else None
+        if lexical is not None:
+            top = np.argpartition(-lexical, min(n, len(lexical) - 1))[:n]
+            rows.update(int(r) for r in top if lexical[r] > 0)
+        if mask is not None:
+            rows = {r for r in rows if mask[r]}
+        if not rows:
+            return []
+        order = np.fromiter(rows, dtype=np.int64)
+        dense = self.vectors[order] @ q if q is not None else np.zeros(len(order), np.float32)
+        lex = lexical[order] if lexical is not None else np.zeros(len(order), np.float32)
+        scores = self._fuse(dense, lex, lexical, mode)
+        scores += self._boosts(order, boost_topics, boost_audiences, boost)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [
+            Hit(self.passages[order[i]], float(scores[i]), float(dense[i]), float(lex[i]))
+            for i in best
+        ]
+
+    def _dense_rows(self, q: np.ndarray, n: int, mask: np.ndarray | None) -> list[int]:
+        params = None
+        if mask is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(mask)))
+        _, ids = self.dense.search(q.reshape(1, -1), n, params=params)
+        return [int(i) for i in ids[0] if i >= 0]  # faiss pads missing results with -1
+
+    def _fuse(
+        self, dense: np.ndarray, lex: np.ndarray, lexical_all: np.ndarray | None, mode: Mode
+    ) -> np.ndarray:
+        if mode == "dense":
+            return dense.astype(np.float32)
+        best = float(lexical_all.max()) if lexical_all is not None and len(lexical_all) else 0.0
+        lex_norm = lex / max(best, self.fusion.bm25_floor)
+        if mode == "lexical":
+            return lex_norm.astype(np.float32)
+        alpha = self.fusion.alpha
+        return (alpha * dense + (1 - alpha) * lex_norm).astype(np.float32)
+
+    def _boosts(
+        self,
+        order: np.ndarray,
+        topics: Iterable[str],
+        audiences: Iterable[str],
+        boost: float,
+    ) -> np.ndarray:
+        extra = np.zeros(len(order), dtype=np.float32)
+        for values, attr in ((set(topics), "topics"), (set(audiences), "audience")):
+            if values:
+                for i, row in enumerate(order):
+                    if values & set(getattr(self.passages[row], attr)):
+                        extra[i] += boost
+        return extra
+
+    def passage(self, chunk_id: str) -> Passage | None:
+        row = self.by_id.get(chunk_id)
+        return None if row is None else self.passages[row]
+
+    def neighbours(self, chunk_id: str) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after `chunk_id` in the same document."""
+        row = self.by_id.get(chunk_id)
+        if row is None:
+            return None, None
+        doc = self.passages[row].doc_id
+        before = self.passages[row - 1] if row > 0 else None
+        after = self.passages[row + 1] if row + 1 < len(self.passages) else None
+        return (
+            before if before and before.doc_id == doc else None,
+            after if after and after.doc_id == doc else None,
+        )

@@ -1,0 +1,107 @@
+"""PeerPath's safeguards inside Rasa's process, installed before Rasa starts.
+
+Rasa is run through `python -m rasa_addons run ...` so that:
+
+- no log line carries what a person typed: Rasa's structured-log keys that
+  can hold message text (its own list: text, parse_data_text, user_message,
+  ...) are always redacted, tracebacks are logged without frame locals, and
+  Python warnings raised while serving (e.g. "Failed to parse arguments in
+  line '<text>'") are printed without their message;
+- Rasa's validation of action-server responses keeps validating every
+  response, but against a schema checked and compiled once, instead of
+  checking the schema against its metaschema on every action call.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+REDACTED = "<redacted>"
+# Rasa's own list of log keys that can hold message text (rasa/utils/log_utils.py).
+_TEXT_KEYS = (
+    "text", "response_text", "user_text", "slot_values", "parse_data_text",
+    "parse_data_entities", "prediction_events", "tracker_latest_message", "prefilled_slots",
+    "message", "response", "slot_candidates", "rasa_event", "rasa_events", "tracker_states",
+    "current_states", "old_states", "successes", "current_entity", "next_entity", "states",
+    "entity", "token_text", "user_message", "json_message",
+)  # fmt: skip
+_serving = False
+
+
+def _show_warning(message: Any, category: type, filename: str, lineno: int, *args: Any) -> None:
+    """Warnings while serving may quote a message: print only where they come from."""
+    if _serving:
+        text = f"{category.__name__} at {filename}:{lineno} (message withheld: it may quote a user)"
+    else:
+        text = warnings.formatwarning(message, category, filename, lineno)
+    sys.stderr.write(text.rstrip() + "\n")
+
+
+def _redact(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Rasa's structlog processor for text-bearing keys, redacting them unconditionally."""
+    for key in _TEXT_KEYS:
+        if key in event_dict:
+            event_dict[key] = REDACTED
+    return event_dict
+
+
+def _redact_logs() -> None:
+    import rasa.utils.log_utils
+    import structlog
+    from structlog.tracebacks import ExceptionDictTransformer
+
+    # Rasa anonymizes these keys only when Rasa Pro's pipeline is present; here, always.
+    rasa.utils.log_utils._anonymizer = _redact
+    # Rasa's JSON logs render tracebacks with every frame's local variables, message
+    # text included: keep the frames, drop the locals.
+    structlog.processors.dict_tracebacks = structlog.processors.ExceptionRenderer(
+        ExceptionDictTransformer(show_locals=False)
+    )
+    warnings.showwarning = _show_warning
+
+    import rasa.core.run
+
+    load_agent = rasa.core.run.load_agent_on_start
+
+    async def load_then_serve(*args: Any, **kwargs: Any) -> Any:
+        global _serving
+        agent = await load_agent(*args, **kwargs)
+        _serving = True  # from here on, warnings may be about people's messages
+        return agent
+
+    rasa.core.run.load_agent_on_start = load_then_serve
+
+
+def compiled_validation() -> None:
+    """RemoteAction validates with a validator built once from its response schema."""
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        error: ValidationError | None = best_match(validator.iter_errors(result))
+        if error is not None:
+            error.message += (
+                ". Failed to validate Action server response from API, "
+                "make sure your response from the Action endpoint is valid. "
+                "For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
+            raise error
+        return True
+
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def install() -> None:
+    _redact_logs()
+    compiled_validation()
