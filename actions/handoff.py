@@ -2,7 +2,7 @@
 
 The conversation part lives here: consent, an optional topic (a category,
 never the person's words), then a request the gateway acts on. The gateway
-owns the queue (bot/handoff/), so Rasa only says "open a ticket" through the
+owns the queue (gateway/handoff/), so Rasa only says "open a ticket" through the
 message's custom payload, and every channel gets the same behaviour.
 """
 
@@ -16,8 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import parsing
 from actions.buttons import inform
-from peerpath.crisis import CRISIS_BUTTONS, CRISIS_TEXT
-from peerpath.protocol import HandoffRequest, MessageKind
+from peerpath.crisis import crisis_message
+from peerpath.protocol import HandoffRequest, MessageKind, MessageMeta
 
 ASK_TOPIC = (
     "What would you like to talk about? This helps the right peer pick it up. You can skip it."
@@ -70,7 +70,11 @@ class ActionStartHandoff(Action):
 
 
 class ActionCrisisResponse(Action):
-    """Gives crisis resources at once and offers a peer, marked urgent."""
+    """Gives crisis resources at once and offers a peer, marked urgent.
+
+    In the person's language, with 911 first when someone is in danger now
+    (the gateway's grade, in the message metadata, says which).
+    """
 
     def name(self) -> str:
         return "action_crisis_response"
@@ -78,9 +82,11 @@ class ActionCrisisResponse(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        meta = MessageMeta.from_metadata(tracker.latest_message.get("metadata"))
+        message = crisis_message(meta.lang if meta else "en", bool(meta and meta.emergency))
         dispatcher.utter_message(
-            text=CRISIS_TEXT,
-            buttons=[b.to_dict() for b in CRISIS_BUTTONS],
+            text=message.text,
+            buttons=[b.to_dict() for b in message.buttons],
             json_message={"kind": MessageKind.CRISIS},
         )
         return [SlotSet("urgent", True)]

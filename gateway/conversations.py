@@ -1,14 +1,26 @@
-"""One place every channel sends a person's message through.
+"""The one door every channel sends a person's message through.
 
-In order: the crisis safety net, then an open hand-off (the message goes to
-the peer team), then Rasa; a plain request for a human goes to Rasa as its
-`request_human` intent, whatever the NLU would make of it. Rasa's request for
-a peer (a custom payload) becomes a ticket here, so every channel behaves the
-same. Rasa down or slow becomes a calm message, whichever channel asked.
+In order, for every channel alike:
+
+1. input rules: the text is cleaned (peerpath.text), empty or over-long text
+   is refused, and each person has a rate limit;
+2. the crisis safety net grades the message (gateway/safety);
+3. an open hand-off: the message goes to the peer team, not Rasa;
+4. crisis: the crisis reply at once, from the gateway, never waiting on Rasa;
+   Rasa is told afterwards, in the background, so its tracker ends a form;
+5. commands the gateway answers itself, and payloads Rasa wouldn't know;
+6. Rasa, with the safety grade in the message metadata; its request for a
+   peer (a custom payload) becomes a ticket here, so every channel behaves
+   the same; a sensitive message gets one quiet line about 988 after the answer.
+
+Rasa down or slow becomes a calm message, whichever channel asked; a plain
+request for a human still opens a ticket then, after one short timeout at most.
+History and forgetting go through here too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
@@ -20,21 +32,34 @@ from gateway.handoff.service import HandoffService, public_state
 from gateway.rasa import tracker
 from gateway.rasa.client import RasaClient
 from gateway.rasa.replies import handoff_requests, normalize, unavailable
-from gateway.safety import SafetyNet, Verdict
+from gateway.ratelimit import Limiter
+from gateway.safety import NOTHING, Assessment, SafetyNet
 from peerpath.asking import asks_for_human
-from peerpath.crisis import CRISIS_BUTTONS, CRISIS_TEXT
-from peerpath.errors import RasaUnavailable
+from peerpath.crisis import care_message, crisis_message
+from peerpath.errors import BadRequest, RasaUnavailable
 from peerpath.ids import conversation_id
-from peerpath.protocol import CRISIS, REQUEST_HUMAN, MessageKind
+from peerpath.protocol import (
+    HELP,
+    REQUEST_HUMAN,
+    Command,
+    Intent,
+    MessageKind,
+    MessageMeta,
+    Safety,
+    parse_payload,
+)
 from peerpath.settings import Secret
+from peerpath.text import clean
 from peerpath.types import OutMessage, Reply
 
 logger = logging.getLogger(__name__)
 
-
-def crisis_reply() -> OutMessage:
-    """The crisis message the gateway gives by itself when Rasa can't."""
-    return OutMessage(text=CRISIS_TEXT, buttons=CRISIS_BUTTONS, kind=MessageKind.CRISIS)
+# A request for a human waits at most this long for Rasa's consent question;
+# after that the gateway opens the ticket itself.
+HUMAN_REQUEST_TIMEOUT = 3.0
+UNKNOWN_COMMAND = "That command isn't one I know. Here is what I can help with:"
+NO_OPEN_REQUEST = "There's no open request for a peer right now; you're with the assistant."
+INTENTS = frozenset(Intent)
 
 
 class Conversations:
@@ -45,52 +70,77 @@ class Conversations:
         rasa: RasaClient,
         secret: Secret,
         handoff: HandoffService,
-        safety: SafetyNet | None = None,
+        safety: SafetyNet | None,
+        limiter: Limiter,
+        max_chars: int,
         tracker_db: Path | None = None,
     ) -> None:
         self._rasa = rasa
         self._secret = secret
         self.handoff = handoff
         self._safety = safety
+        self._limiter = limiter
+        self._max_chars = max_chars
         self._tracker_db = tracker_db
+        self._background: set[asyncio.Task[Any]] = set()
 
     def conversation_id(self, channel: str, user_key: str) -> str:
         """The pseudonymous id Rasa and the logs know this person by."""
         return conversation_id(self._secret, channel, user_key)
 
-    async def check(self, text: str) -> Verdict:
-        if self._safety is None:
-            return Verdict(False, "", 0.0)
-        return await anyio.to_thread.run_sync(self._safety.check, text)
+    # --- input rules ------------------------------------------------------------
 
-    async def handle(
-        self,
-        channel: str,
-        user_key: str,
-        text: str,
-        address: str = "",
-        metadata: dict[str, Any] | None = None,
-    ) -> Reply:
-        """Answer one message from a person on `channel`."""
+    async def accept(self, channel: str, user_key: str, text: str) -> str:
+        """The cleaned text, or a BadRequest a channel shows the person (same rules everywhere)."""
+        text = clean(text)
+        if not text:
+            raise BadRequest("text is empty: please type a message.")
+        if len(text) > self._max_chars:
+            raise BadRequest(
+                f"text is {len(text)} characters long; the limit is {self._max_chars}. "
+                "Please send a shorter message.",
+                413,
+            )
+        wait = await self._limiter.hit(f"{channel}:{user_key}")
+        if wait > 0:
+            seconds = max(1, round(wait))
+            raise BadRequest(
+                f"You're sending messages very fast. Please wait {seconds} seconds.", 429, seconds
+            )
+        return text
+
+    async def assess(self, text: str) -> Assessment:
+        if self._safety is None:
+            return NOTHING
+        return await anyio.to_thread.run_sync(self._safety.assess, text)
+
+    # --- the message path ---------------------------------------------------------
+
+    async def handle(self, channel: str, user_key: str, text: str, address: str = "") -> Reply:
+        """Answer one message from a person on `channel` (BadRequest if refused)."""
+        text = await self.accept(channel, user_key, text)
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
-        verdict = await self.check(text)
-        if verdict.crisis:
-            logger.warning(
-                "safety.crisis conv=%s channel=%s by=%s score=%.2f",
-                conv, channel, verdict.by, verdict.score,
+        grade = await self.assess(text)
+        if grade.level != Safety.NONE:
+            logger.log(
+                logging.WARNING if grade.crisis else logging.INFO,
+                "safety.%s conv=%s channel=%s by=%s score=%.2f emergency=%s lang=%s",
+                grade.level, conv, channel, grade.by, grade.score, grade.emergency, grade.lang,
             )  # fmt: skip
         ticket = await self.handoff.active_ticket(conv)
         if ticket is not None:
-            messages = await self.handoff.person_message(ticket, text, verdict.crisis)
+            messages = await self.handoff.person_message(ticket, text, grade)
             ticket = await self.handoff.get(ticket.id)
             return Reply(tuple(messages), handoff=public_state(ticket))
-        if verdict.crisis:
-            return await self._crisis(conv, channel)
-        if asks_for_human(text):
-            logger.info("handoff.asked conv=%s channel=%s", conv, channel)
-            text = REQUEST_HUMAN
-        reply = await self._ask_rasa(conv, channel, address, text, metadata)
+        meta = MessageMeta(channel, grade.level, grade.emergency, grade.lang)
+        if grade.crisis:
+            reply = Reply((crisis_message(grade.lang, grade.emergency),))
+            self._later(self._tell_rasa(conv, text, meta))
+        else:
+            reply = await self._answer(conv, channel, address, text, meta)
+            if grade.level == Safety.SENSITIVE and reply.status == "ok" and not reply.handoff:
+                reply = Reply((*reply.messages, care_message(grade.lang)), reply.status)
         logger.info(
             "chat.reply conv=%s channel=%s messages=%d status=%s ms=%.0f",
             conv, channel, len(reply.messages), reply.status,
@@ -98,15 +148,39 @@ class Conversations:
         )  # fmt: skip
         return reply
 
+    async def _answer(
+        self, conv: str, channel: str, address: str, text: str, meta: MessageMeta
+    ) -> Reply:
+        if text == Command.CONNECT_URGENT:
+            logger.info("handoff.asked conv=%s channel=%s urgent=True", conv, channel)
+            return await self._open_ticket(conv, channel, address, "other", True, ())
+        if text in set(Command):
+            return Reply((OutMessage(text=NO_OPEN_REQUEST, kind=MessageKind.HANDOFF),))
+        if text.startswith("/"):
+            payload = parse_payload(text)
+            if payload is None or payload[0] not in INTENTS:
+                return await self._unknown_command(conv, meta)
+        asking = text == REQUEST_HUMAN or asks_for_human(text)
+        if asking:
+            logger.info("handoff.asked conv=%s channel=%s", conv, channel)
+        return await self._ask_rasa(conv, channel, address, text, meta, asking)
+
     async def _ask_rasa(
-        self, conv: str, channel: str, address: str, text: str, metadata: dict[str, Any] | None
+        self,
+        conv: str,
+        channel: str,
+        address: str,
+        text: str,
+        meta: MessageMeta,
+        asking_for_human: bool = False,
     ) -> Reply:
         await self.handoff.resume_if_needed(conv)
         try:
-            raw = await self._rasa.send(conv, text, channel, metadata)
+            timeout = HUMAN_REQUEST_TIMEOUT if asking_for_human else None
+            raw = await self._rasa.send(conv, text, meta, timeout=timeout)
         except RasaUnavailable as exc:
             logger.warning("chat.rasa_unavailable conv=%s error=%s", conv, exc)
-            if text.strip() == REQUEST_HUMAN:
+            if asking_for_human:
                 # A peer must stay reachable even when the assistant is down.
                 return await self._open_ticket(conv, channel, address, "other", False, ())
             return Reply(unavailable(), status="unavailable")
@@ -122,6 +196,15 @@ class Conversations:
             return Reply(unavailable(), status="degraded")
         return Reply(messages)
 
+    async def _unknown_command(self, conv: str, meta: MessageMeta) -> Reply:
+        """A "/something" Rasa can't read: say so, and show the menu."""
+        notice = OutMessage(text=UNKNOWN_COMMAND, kind=MessageKind.NOTICE)
+        try:
+            menu = normalize(await self._rasa.send(conv, HELP, meta))
+        except RasaUnavailable:
+            return Reply((notice,), status="degraded")
+        return Reply((notice, *menu))
+
     async def _open_ticket(
         self,
         conv: str,
@@ -134,15 +217,24 @@ class Conversations:
         ticket, status = await self.handoff.open(conv, channel, address, topic, urgent)
         return Reply(before + tuple(status), handoff=public_state(ticket))
 
-    async def _crisis(self, conv: str, channel: str) -> Reply:
-        """Crisis resources at once: Rasa's crisis reply, or the gateway's own."""
+    async def _tell_rasa(self, conv: str, text: str, meta: MessageMeta) -> None:
+        """After a crisis reply: Rasa records the message as crisis (and ends a form)."""
         try:
-            messages = normalize(await self._rasa.send(conv, CRISIS, channel))
-        except RasaUnavailable:
-            messages = ()
-        if not any(m.kind == "crisis" for m in messages):
-            messages = (crisis_reply(),)
-        return Reply(messages)
+            await self._rasa.send(conv, text, meta)
+        except RasaUnavailable as exc:
+            logger.warning("safety.rasa_not_told conv=%s error=%s", conv, exc)
+
+    def _later(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    # --- history and forgetting -------------------------------------------------
 
     async def has_open_handoff(self, channel: str, user_key: str) -> bool:
         """Whether this person's messages go to a peer right now."""

@@ -32,22 +32,42 @@ class StrEnum(str, Enum):
 
 
 class Intent(StrEnum):
-    """Intents the gateway and buttons send to Rasa as payloads."""
+    """Every intent in domain.yml (a test keeps the two equal).
+
+    The gateway passes a payload to Rasa only when its intent is one of these.
+    """
 
     GREET = "greet"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    BOT_CHALLENGE = "bot_challenge"
     HELP = "help"
-    STOP = "stop"
+    OUT_OF_SCOPE = "out_of_scope"
     AFFIRM = "affirm"
     DENY = "deny"
-    INFORM = "inform"
-    SET_ROLE = "set_role"
-    FEEDBACK = "feedback"
-    TELL_ME_MORE = "tell_me_more"
-    REQUEST_HUMAN = "request_human"
-    CRISIS = "crisis"
+    STOP = "stop"
+    REPEAT = "repeat"
     START_OVER = "start_over"
+    FEEDBACK = "feedback"
+    SET_ROLE = "set_role"
+    ASK_ROLE = "ask_role"
+    ASK_COMPETENCIES = "ask_competencies"
+    ASK_TRAINING = "ask_training"
+    ASK_BENEFITS = "ask_benefits"
+    ASK_WAGES = "ask_wages"
+    ASK_CAREERS = "ask_careers"
+    ASK_SUPERVISION = "ask_supervision"
+    ASK_WELLNESS = "ask_wellness"
+    ASK_TELEHEALTH = "ask_telehealth"
+    ASK_EMPLOYERS = "ask_employers"
+    ASK_COALITION = "ask_coalition"
+    FIND_RESOURCE = "find_resource"
+    TELL_ME_MORE = "tell_me_more"
     START_BENEFITS_CHECK = "start_benefits_check"
     FIND_TRAINING = "find_training"
+    INFORM = "inform"
+    REQUEST_HUMAN = "request_human"
+    CRISIS = "crisis"
 
 
 def payload(intent: str, **entities: str) -> str:
@@ -171,12 +191,18 @@ class MessageMeta:
 
     channel: str
     safety: str = Safety.NONE
+    emergency: bool = False  # with safety "crisis": someone is in danger now, 911 first
     lang: str = "en"
     # The message's all-MiniLM-L6-v2 vector (peerpath.vectors), computed once by the gateway.
     vector: str = ""
 
     def to_metadata(self) -> dict[str, Any]:
-        data = {"channel": self.channel, "safety": str(self.safety), "lang": self.lang}
+        data: dict[str, Any] = {
+            "channel": self.channel,
+            "safety": str(self.safety),
+            "emergency": self.emergency,
+            "lang": self.lang,
+        }
         if self.vector:
             data["vector"] = self.vector
         return {METADATA: data}
@@ -190,6 +216,7 @@ class MessageMeta:
         return cls(
             channel=str(data.get("channel") or ""),
             safety=str(data.get("safety") or Safety.NONE),
+            emergency=bool(data.get("emergency")),
             lang=str(data.get("lang") or "en"),
             vector=str(data.get("vector") or ""),
         )

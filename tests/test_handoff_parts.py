@@ -120,8 +120,10 @@ def test_forget_removes_tickets_messages_and_deliveries(store: HandoffStore) -> 
 def test_rate_limiter_window() -> None:
     clock = [0.0]
     limiter = RateLimiter(3, 60, clock=lambda: clock[0])
-    assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
-    assert limiter.allow("b")
-    assert limiter.retry_after("a") == pytest.approx(60)
+    assert [limiter.hit_now("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.hit_now("a") == pytest.approx(60), "refused: wait until the first expires"
+    assert limiter.hit_now("b") == 0.0, "keys are separate"
+    clock[0] = 30
+    assert limiter.hit_now("a") == pytest.approx(30), "a refused event is not counted"
     clock[0] = 61
-    assert limiter.allow("a")
+    assert limiter.hit_now("a") == 0.0

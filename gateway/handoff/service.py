@@ -19,7 +19,8 @@ from gateway.handoff.outbox import Outbox
 from gateway.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
 from gateway.rasa.client import RasaClient
 from gateway.rasa.tracker import HistoryItem
-from peerpath.crisis import CRISIS_BUTTONS, CRISIS_TEXT
+from gateway.safety import Assessment
+from peerpath.crisis import crisis_message
 from peerpath.errors import HandoffError, RasaUnavailable
 from peerpath.protocol import CLOSED_STATES, Command, MessageKind, Stage, TicketState
 from peerpath.settings import HandoffConfig
@@ -144,14 +145,18 @@ class HandoffService:
             return replies.offline(hours.text, hours.describe_next(now()))
         return replies.waiting(self.settings.wait_seconds // 60, ticket.urgent)
 
-    async def person_message(self, ticket: Ticket, text: str, crisis: bool) -> list[OutMessage]:
+    async def person_message(
+        self, ticket: Ticket, text: str, grade: Assessment
+    ) -> list[OutMessage]:
         """A message from the person while their ticket routes to the peer team."""
-        return await self._record(ticket.id, await self._person_message(ticket, text, crisis))
+        return await self._record(ticket.id, await self._person_message(ticket, text, grade))
 
-    async def _person_message(self, ticket: Ticket, text: str, crisis: bool) -> list[OutMessage]:
+    async def _person_message(
+        self, ticket: Ticket, text: str, grade: Assessment
+    ) -> list[OutMessage]:
         command = text.strip().lower()
-        if crisis:
-            return await self._crisis(ticket, text)
+        if grade.crisis:
+            return await self._crisis(ticket, text, grade)
         if command in {Command.CANCEL_HANDOFF, "/cancel"} or (
             ticket.state == TicketState.WAITING and command in CANCEL_WORDS
         ):
@@ -179,7 +184,7 @@ class HandoffService:
         await self._relay_from_person(ticket, text)
         if (
             ticket.state == TicketState.WAITING
-            and await self._db(self.store.message_count, ticket.id) == 1
+            and await self._db(self.store.message_count, ticket.id, ("person",)) == 1
         ):
             return [replies.SENT]
         return []
@@ -190,15 +195,15 @@ class HandoffService:
         self.bus.publish(STAFF, {"type": "message", "ticket_id": ticket.id, "from": "person",
                                  "text": text[:MAX_MESSAGE]})  # fmt: skip
 
-    async def _crisis(self, ticket: Ticket, text: str) -> list[OutMessage]:
+    async def _crisis(self, ticket: Ticket, text: str, grade: Assessment) -> list[OutMessage]:
         if not ticket.urgent:
             ticket = await self._db(self.store.change, ticket.id, urgent=True)
         await self._relay_from_person(ticket, text)
         await self.outbox.to_staff(ticket.id, "alert", {"reason": "crisis"})
         self._publish(ticket)
         logger.warning("handoff.crisis_alert ticket=%s", ticket.id)
-        buttons = () if ticket.state == TicketState.CLAIMED else CRISIS_BUTTONS
-        return [OutMessage(text=CRISIS_TEXT, buttons=buttons, kind=MessageKind.CRISIS)]
+        # Already with (or waiting for) the peer team, now marked urgent: no "connect" button.
+        return [crisis_message(grade.lang, grade.emergency, offer_peer=False)]
 
     # --- the staff side ------------------------------------------------------------
 

@@ -198,11 +198,13 @@ class HandoffStore:
                 )
             )
 
-    def message_count(self, ticket_id: str) -> int:
+    def message_count(self, ticket_id: str, senders: tuple[str, ...] = ("person", "peer")) -> int:
+        """How many messages people wrote in this ticket (PeerPath's own notes not counted)."""
         with self.session() as s:
-            return int(
-                s.scalar(select(func.count()).where(TicketMessage.ticket_id == ticket_id)) or 0
+            query = select(func.count()).where(
+                TicketMessage.ticket_id == ticket_id, TicketMessage.sender.in_(senders)
             )
+            return int(s.scalar(query) or 0)
 
     def tickets_for(self, conv_id: str) -> list[Ticket]:
         with self.session() as s:
@@ -230,8 +232,9 @@ class HandoffStore:
             )
 
     def delivered(self, item_id: int) -> None:
+        """A delivered item is deleted: its payload may hold what a person wrote."""
         with self.session() as s:
-            s.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(delivered_at=now()))
+            s.execute(delete(OutboxItem).where(OutboxItem.id == item_id))
 
     def failed(self, item_id: int, error: str, retry_in: float) -> None:
         with self.session() as s:
@@ -260,7 +263,20 @@ class HandoffStore:
             messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
             s.execute(delete(OutboxItem).where(OutboxItem.ticket_id.in_(ids)))
             s.execute(delete(Ticket).where(Ticket.id.in_(ids)))
-            return {"tickets": len(ids), "messages": messages.rowcount}
+            counts = {"tickets": len(ids), "messages": messages.rowcount}
+        self.wipe_free_space()
+        return counts
+
+    def wipe_free_space(self) -> None:
+        """Make deleted text unreadable in the database files too (SQLite: its WAL).
+
+        SQLite runs with secure_delete, so deleted rows are overwritten with
+        zeros; a WAL checkpoint then moves those pages into the main file and
+        truncates the WAL, which still held the old page images.
+        """
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -270,4 +286,5 @@ def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted text is overwritten, not left in free pages
     cursor.close()

@@ -59,7 +59,7 @@ async def ticket(request: Request) -> JSONResponse:
     found = await handoff.get(request.path_params["ticket_id"])
     messages = await handoff.messages(found.id)
     body: dict[str, Any] = {
-        "ticket": staff_view(found, len(messages)),
+        "ticket": staff_view(found, sum(m["from"] != "system" for m in messages)),
         "messages": [m for m in messages if m["from"] != "system"],
     }
     if found.callback_message or found.callback_contact:

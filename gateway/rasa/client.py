@@ -1,16 +1,28 @@
-"""The gateway's one client of the Rasa server: its REST channel and HTTP API."""
+"""The gateway's one client of the Rasa server: its REST channel and HTTP API.
+
+When Rasa fails to answer (down, refusing, or slower than the timeout), the
+client remembers it for a few seconds and fails at once in that time, so
+people get the calm message, a crisis reply or a hand-off without waiting for
+another timeout; the next call after that tries Rasa again.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+import anyio
 import httpx
 
 from peerpath.errors import RasaUnavailable
+from peerpath.protocol import MessageMeta
 from peerpath.settings import Secret
 
 logger = logging.getLogger(__name__)
+
+DOWN_SECONDS = 5.0  # after a failure, fail fast for this long
+EVENTS_TIMEOUT = 2.0  # pause/resume events are bookkeeping: never wait long on them
 
 
 class RasaClient:
@@ -24,33 +36,55 @@ class RasaClient:
         action_server_url: str = "",
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.base_url = base_url
         self._token = token
+        self._timeout = timeout
         self._action_server_url = action_server_url
+        self._down_until = 0.0
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=httpx.Timeout(timeout, connect=5.0), transport=transport
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            transport=transport,
         )
+
+    @property
+    def looks_down(self) -> bool:
+        """Whether Rasa failed moments ago (calls fail at once until DOWN_SECONDS pass)."""
+        return time.monotonic() < self._down_until
+
+    def _failed(self, why: str) -> RasaUnavailable:
+        self._down_until = time.monotonic() + DOWN_SECONDS
+        return RasaUnavailable(why)
 
     def _auth(self) -> dict[str, str]:
         return {"token": self._token.reveal()} if self._token else {}
 
     async def send(
-        self, sender_id: str, text: str, channel: str, metadata: dict[str, Any] | None = None
+        self,
+        sender_id: str,
+        text: str,
+        meta: MessageMeta,
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         """Send one message to the REST channel and return Rasa's raw replies."""
+        if self.looks_down:
+            raise RasaUnavailable("Rasa failed moments ago")
         body = {
             "sender": sender_id,
             "message": text,
-            "input_channel": channel,
-            "metadata": {"channel": channel, **(metadata or {})},
+            "input_channel": meta.channel,
+            "metadata": meta.to_metadata(),
         }
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json=body)
-        except httpx.TimeoutException as exc:
-            raise RasaUnavailable("Rasa did not answer in time") from exc
+            # A deadline for the whole exchange (httpx's timeouts are per read/write).
+            with anyio.fail_after(timeout or self._timeout):
+                response = await self._http.post("/webhooks/rest/webhook", json=body)
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            raise self._failed("Rasa did not answer in time") from exc
         except httpx.TransportError as exc:
-            raise RasaUnavailable(f"Rasa unreachable ({type(exc).__name__})") from exc
+            raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
-            raise RasaUnavailable(f"Rasa answered HTTP {response.status_code}")
+            raise self._failed(f"Rasa answered HTTP {response.status_code}")
         try:
             replies = response.json()
         except ValueError as exc:
@@ -61,29 +95,37 @@ class RasaClient:
 
     async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         """Append events (e.g. pause/resume) to a conversation's tracker."""
+        if self.looks_down:
+            raise RasaUnavailable("Rasa failed moments ago")
         try:
-            response = await self._http.post(
-                f"/conversations/{sender_id}/tracker/events",
-                params={**self._auth(), "include_events": "NONE"},
-                json=events,
-            )
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"Rasa unreachable ({type(exc).__name__})") from exc
+            with anyio.fail_after(EVENTS_TIMEOUT):
+                response = await self._http.post(
+                    f"/conversations/{sender_id}/tracker/events",
+                    params={**self._auth(), "include_events": "NONE"},
+                    json=events,
+                )
+        except (httpx.HTTPError, TimeoutError) as exc:
+            raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa refused tracker events: HTTP {response.status_code}")
 
     async def tracker_events(self, sender_id: str) -> list[dict[str, Any]]:
         """Every event of one conversation (for restoring a chat's history)."""
+        if self.looks_down:
+            raise RasaUnavailable("Rasa failed moments ago")
         try:
             response = await self._http.get(
                 f"/conversations/{sender_id}/tracker",
                 params={**self._auth(), "include_events": "ALL"},
             )
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"Rasa unreachable ({type(exc).__name__})") from exc
+            raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa refused the tracker: HTTP {response.status_code}")
-        events = response.json().get("events") or []
+        try:
+            events = response.json().get("events") or []
+        except (ValueError, AttributeError) as exc:
+            raise RasaUnavailable("Rasa answered with an unexpected shape") from exc
         return [e for e in events if isinstance(e, dict)]
 
     async def rasa_healthy(self) -> bool:
@@ -96,7 +138,7 @@ class RasaClient:
             return False
         try:
             return bool(response.json().get("model_file"))
-        except ValueError:
+        except (ValueError, AttributeError):
             return False
 
     async def action_server_healthy(self) -> bool:

@@ -37,12 +37,23 @@ def history_items(events: list[dict[str, Any]]) -> list[HistoryItem]:
 
 
 def forget(db_path: Path, sender_id: str) -> int:
-    """Delete every event Rasa stored for `sender_id`; returns how many."""
+    """Delete every event Rasa stored for `sender_id`; returns how many.
+
+    With secure_delete the deleted rows are overwritten with zeros, so the
+    text is gone from the file too, not only from the table.
+    """
     if not db_path.exists():
         return 0
-    with sqlite3.connect(db_path, timeout=10) as connection:
+    connection = sqlite3.connect(db_path, timeout=10)
+    try:
+        connection.execute("PRAGMA secure_delete=ON")
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         if "events" not in tables:
             return 0
-        cursor = connection.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,))
-        return cursor.rowcount
+        with connection:
+            deleted = connection.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,))
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted.rowcount
+    finally:
+        connection.close()

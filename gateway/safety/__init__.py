@@ -15,17 +15,28 @@ from pathlib import Path
 
 from gateway.safety import rules
 from gateway.safety.model import CrisisModel, open_model
-from peerpath.protocol import parse_payload
+from peerpath.protocol import Safety, parse_payload
 from peerpath.search.embedder import Embedder
 
 DEFAULT_THRESHOLD = 0.35  # under the lowest crisis score in tests/safety (0.43), with margin
 
 
 @dataclass(frozen=True)
-class Verdict:
-    crisis: bool
-    by: str  # "rules", "model" or "" when not crisis
-    score: float
+class Assessment:
+    """The net's grading of one message."""
+
+    level: Safety
+    emergency: bool = False  # someone in danger now from violence, or hurt: 911 first
+    lang: str = "en"
+    by: str = ""  # "rules", "model" or "" when nothing fired
+    score: float = 0.0
+
+    @property
+    def crisis(self) -> bool:
+        return self.level == Safety.CRISIS
+
+
+NOTHING = Assessment(Safety.NONE)
 
 
 class SafetyNet:
@@ -41,13 +52,17 @@ class SafetyNet:
     ) -> SafetyNet:
         return cls(open_model(folder, embedder, nlu_dir), threshold)
 
-    def check(self, text: str) -> Verdict:
+    def assess(self, text: str) -> Assessment:
         """Rules first (cheap); the classifier for everything they don't catch."""
         if parse_payload(text) is not None:  # buttons and commands are never crisis language
-            return Verdict(False, "", 0.0)
+            return NOTHING
         if rules.matches(text):
-            return Verdict(True, "rules", 1.0)
+            return Assessment(Safety.CRISIS, by="rules", score=1.0)
         if self._model is None:
-            return Verdict(False, "", 0.0)
+            return NOTHING
         score = self._model.score(text[:2000])
-        return Verdict(score >= self.threshold, "model" if score >= self.threshold else "", score)
+        if score >= self.threshold:
+            return Assessment(Safety.CRISIS, by="model", score=score)
+        return Assessment(Safety.NONE, score=score)
+
+    check = assess

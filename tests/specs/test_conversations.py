@@ -1,0 +1,265 @@
+"""Specs for the message path (gateway/conversations.py), with canned Rasa replies.
+
+Rasa is an httpx.MockTransport playing a script; the hand-off queue is real
+(SQLite in a temporary folder); the safety net is its rules alone. Each spec
+reads: a person says this, Rasa does that, PeerPath answers so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway import conversations as conversations_module
+from gateway.conversations import NO_OPEN_REQUEST, UNKNOWN_COMMAND, Conversations
+from gateway.events import EventBus
+from gateway.handoff.outbox import Outbox
+from gateway.handoff.service import HandoffService
+from gateway.handoff.store import HandoffStore
+from gateway.rasa.client import RasaClient
+from gateway.rasa.replies import CALM_UNAVAILABLE
+from gateway.ratelimit import RateLimiter
+from gateway.safety import SafetyNet
+from peerpath.crisis import CRISIS_TEXT
+from peerpath.errors import BadRequest
+from peerpath.hours import OfficeHours
+from peerpath.protocol import REQUEST_HUMAN, Command, HandoffRequest, MessageMeta
+from peerpath.settings import HandoffConfig, Secret
+
+OFFER = [{"recipient_id": "x", "text": "I can connect you with a peer supporter. Connect?"}]
+ANSWER = [
+    {"recipient_id": "x", "text": "Peers earn about $16.76 an hour."},
+    {"recipient_id": "x", "custom": {"kind": "answer", "sources": [{"title": "Wages"}]}},
+]
+MENU = [{"recipient_id": "x", "text": "Here's what I can help with.", "buttons": [
+    {"title": "Talk to a peer", "payload": REQUEST_HUMAN}]}]  # fmt: skip
+HANDOFF = [{"recipient_id": "x", "custom": HandoffRequest("benefits", False).to_custom()}]
+
+
+@dataclass
+class FakeRasa:
+    """What Rasa's REST channel answers, and what it was sent."""
+
+    answer: Callable[[dict[str, Any]], Any] = lambda body: ANSWER
+    action_server_up: bool = True
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/health":
+            return httpx.Response(200 if self.action_server_up else 503)
+        if request.url.path.endswith("/tracker/events"):
+            return httpx.Response(200, json={})
+        body = json.loads(request.content)
+        self.received.append(body)
+        replies = self.answer(body)
+        if isinstance(replies, Exception):
+            raise replies
+        if asyncio.iscoroutine(replies):
+            replies = await replies
+        return httpx.Response(200, json=replies)
+
+
+async def hang(body: dict[str, Any]) -> Any:
+    await asyncio.sleep(60)  # a stalled Rasa
+
+
+def down(body: dict[str, Any]) -> Exception:
+    return httpx.ConnectError("connection refused")
+
+
+@dataclass
+class Gateway:
+    conversations: Conversations
+    rasa: FakeRasa
+    handoff: HandoffService
+
+    async def say(self, text: str, who: str = "ana") -> Any:
+        return await self.conversations.handle("web", who, text)
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
+    fake = FakeRasa()
+    rasa = RasaClient(
+        "http://rasa.test", Secret("t"), timeout=5.0, action_server_url="http://actions.test",
+        transport=httpx.MockTransport(fake),
+    )  # fmt: skip
+    store = HandoffStore(f"sqlite:///{tmp_path / 'handoff.db'}")
+    always = HandoffConfig(hours=OfficeHours.parse("always", "UTC"))
+    handoff = HandoffService(store, Outbox(store), rasa, always, EventBus())
+    conversations = Conversations(
+        rasa, Secret("secret"), handoff, SafetyNet(model=None), RateLimiter(5), max_chars=2000
+    )
+    yield Gateway(conversations, fake, handoff)
+    await conversations.aclose()
+    await rasa.aclose()
+    store.close()
+
+
+def kinds(reply: Any) -> list[str]:
+    return [m.kind for m in reply.messages]
+
+
+def texts(reply: Any) -> str:
+    return "\n".join(m.text for m in reply.messages)
+
+
+# --- crisis -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["i want to kill myself tonight", "I'M NOT SAFE RIGHT NOW \ud83d", "\x00i want to die\u202e"],
+)
+async def test_crisis_gets_the_gateways_reply_at_once_even_with_rasa_stalled(
+    gateway: Gateway, message: str
+) -> None:
+    gateway.rasa.answer = hang
+    started = time.perf_counter()
+    reply = await gateway.say(message)
+    assert time.perf_counter() - started < 0.3
+    assert kinds(reply) == ["crisis"] and reply.messages[0].text == CRISIS_TEXT
+    assert reply.messages[0].buttons[0].payload == Command.CONNECT_URGENT
+
+
+async def test_rasa_is_told_about_the_crisis_afterwards(gateway: Gateway) -> None:
+    await gateway.say("i want to kill myself tonight")
+    for _ in range(50):
+        if gateway.rasa.received:
+            break
+        await asyncio.sleep(0.01)
+    [sent] = gateway.rasa.received
+    assert sent["message"] == "i want to kill myself tonight", "the person's words, not a payload"
+    meta = MessageMeta.from_metadata(sent["metadata"])
+    assert meta is not None and meta.safety == "crisis"
+
+
+async def test_the_crisis_button_opens_an_urgent_ticket_without_rasa(gateway: Gateway) -> None:
+    gateway.rasa.answer = down
+    reply = await gateway.say(Command.CONNECT_URGENT)
+    assert reply.handoff is not None and reply.handoff["state"] == "waiting"
+    assert "as soon as possible" in texts(reply)
+    [ticket] = await gateway.handoff.open_tickets()
+    assert ticket["urgent"] is True
+    assert gateway.rasa.received == []
+
+
+# --- a request for a human -----------------------------------------------------------
+
+
+async def test_asking_for_a_human_goes_to_rasa_with_the_persons_words(gateway: Gateway) -> None:
+    gateway.rasa.answer = lambda body: OFFER
+    reply = await gateway.say("can i talk to a real person please")
+    assert "peer supporter" in texts(reply) and reply.handoff is None
+    assert gateway.rasa.received[0]["message"] == "can i talk to a real person please"
+
+
+@pytest.mark.parametrize("rasa", [down, hang], ids=["rasa down", "rasa stalled"])
+async def test_asking_for_a_human_opens_a_ticket_when_rasa_cant_answer(
+    gateway: Gateway, rasa: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conversations_module, "HUMAN_REQUEST_TIMEOUT", 0.3)
+    gateway.rasa.answer = rasa
+    started = time.perf_counter()
+    reply = await gateway.say("operator")
+    assert time.perf_counter() - started < 1.0, "one short timeout at most"
+    assert reply.handoff is not None and reply.handoff["state"] == "waiting"
+
+
+async def test_rasas_handoff_request_becomes_a_ticket(gateway: Gateway) -> None:
+    gateway.rasa.answer = lambda body: HANDOFF
+    reply = await gateway.say('/inform{"handoff_topic": "benefits"}')
+    assert reply.handoff is not None and reply.handoff["state"] == "waiting"
+    [ticket] = await gateway.handoff.open_tickets()
+    assert ticket["topic"] == "benefits" and ticket["urgent"] is False
+
+
+async def test_with_a_ticket_open_messages_go_to_the_peer_not_rasa(gateway: Gateway) -> None:
+    gateway.rasa.answer = lambda body: HANDOFF
+    await gateway.say('/inform{"handoff_topic": "benefits"}')
+    gateway.rasa.received.clear()
+    first = await gateway.say("my ssdi letter confuses me")
+    assert "Sent to the peer team" in texts(first)
+    second = await gateway.say("and my job starts monday")
+    assert second.messages == (), "the acknowledgement comes once"
+    assert gateway.rasa.received == []
+
+
+# --- when Rasa can't help -------------------------------------------------------------
+
+
+async def test_rasa_down_gives_the_calm_message(gateway: Gateway) -> None:
+    gateway.rasa.answer = down
+    reply = await gateway.say("what do peers earn")
+    assert reply.status == "unavailable" and texts(reply) == CALM_UNAVAILABLE
+
+
+async def test_after_a_failure_rasa_is_not_waited_on_again_at_once(gateway: Gateway) -> None:
+    gateway.rasa.answer = down
+    await gateway.say("what do peers earn")
+    gateway.rasa.answer = hang
+    started = time.perf_counter()
+    reply = await gateway.say("and in new york?", who="ben")
+    assert time.perf_counter() - started < 0.3
+    assert reply.status == "unavailable"
+
+
+async def test_nothing_back_and_the_action_server_down_is_degraded(gateway: Gateway) -> None:
+    gateway.rasa.answer = lambda body: []
+    gateway.rasa.action_server_up = False
+    reply = await gateway.say("what do peers earn")
+    assert reply.status == "degraded" and texts(reply) == CALM_UNAVAILABLE
+
+
+# --- commands and payloads --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/weather", '/inform{"broken', "/Help", "/request_human{1}"])
+async def test_a_command_rasa_doesnt_know_gets_a_notice_and_the_menu(
+    gateway: Gateway, command: str
+) -> None:
+    gateway.rasa.answer = lambda body: MENU
+    reply = await gateway.say(command)
+    assert reply.messages[0].text == UNKNOWN_COMMAND
+    assert "Here's what I can help with." in texts(reply)
+    assert [r["message"] for r in gateway.rasa.received] == ["/help"], "never the unknown text"
+
+
+async def test_a_handoff_command_without_a_ticket_says_so(gateway: Gateway) -> None:
+    reply = await gateway.say(Command.CANCEL_HANDOFF)
+    assert texts(reply) == NO_OPEN_REQUEST and gateway.rasa.received == []
+
+
+# --- input rules, the same for every channel ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "words"),
+    [("   ", 400, "empty"), ("\x00\x01", 400, "empty"), ("a" * 2001, 413, "limit is 2000")],
+)
+async def test_input_rules(gateway: Gateway, text: str, status: int, words: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        await gateway.say(text)
+    assert refused.value.status_code == status and words in refused.value.detail
+
+
+async def test_a_person_sending_too_fast_is_told_when_to_try_again(gateway: Gateway) -> None:
+    for _ in range(5):
+        await gateway.say("hi", who="flood")
+    with pytest.raises(BadRequest) as refused:
+        await gateway.say("hi", who="flood")
+    assert refused.value.status_code == 429 and refused.value.retry_after
+    await gateway.say("hi", who="someone else")
+
+
+async def test_text_reaches_rasa_cleaned(gateway: Gateway) -> None:
+    await gateway.say("  what do peers earn \ud83d\x07\r\n ")
+    assert gateway.rasa.received[0]["message"] == "what do peers earn \ufffd"
