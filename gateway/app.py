@@ -8,50 +8,21 @@ from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from gateway.channels.base import Channel
 from gateway.channels.web import WebChannel
 from gateway.http import chat, resources, search, staff
+from gateway.http.errors import HANDLERS, LastResort
 from gateway.pages import kb, site
 from gateway.safety import SafetyNet
 from gateway.services import Services
-from peerpath.errors import BadRequest, HandoffError, PeerPathError
 from peerpath.search.index import KnowledgeIndex
 from peerpath.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-async def bad_request(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, BadRequest | HandoffError)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-
-
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, HTTPException)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-
-async def peerpath_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("http.error path=%s error=%s", request.url.path, type(exc).__name__)
-    return JSONResponse(
-        {"error": "PeerPath is having trouble right now. Please try again in a minute."},
-        status_code=503,
-    )
-
-
-async def server_error(request: Request, exc: Exception) -> JSONResponse:
-    # Starlette re-raises after this handler, so the server logs the traceback.
-    return JSONResponse(
-        {"error": "Something went wrong on our side. Please try again in a minute."},
-        status_code=500,
-    )
 
 
 def channels_for(settings: Settings) -> list[Channel]:
@@ -105,22 +76,17 @@ def create_app(
         *site.routes,
     ]
     middleware = [
+        Middleware(LastResort),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.allowed_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["content-type"],
-        )
+            allow_headers=["content-type", "authorization"],
+        ),
     ]
     return Starlette(
         middleware=middleware,
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={
-            BadRequest: bad_request,
-            HandoffError: bad_request,
-            HTTPException: http_error,
-            PeerPathError: peerpath_error,
-            Exception: server_error,
-        },
+        exception_handlers=HANDLERS,
     )

@@ -18,8 +18,9 @@ from gateway.handoff.service import HandoffService
 from gateway.handoff.staff import StaffTokens
 from gateway.handoff.store import HandoffStore
 from gateway.rasa.client import RasaClient
-from gateway.ratelimit import RateLimiter
+from gateway.ratelimit import Limits, RateLimiter
 from gateway.safety import SafetyNet
+from gateway.sessions import WebSessions
 from peerpath.ids import load_or_create_secret
 from peerpath.resources import Directory
 from peerpath.search.index import KnowledgeIndex
@@ -43,7 +44,8 @@ class Services:
     outbox: Outbox
     bus: EventBus
     staff_tokens: StaffTokens
-    rate_limiter: RateLimiter
+    limits: Limits
+    sessions: WebSessions
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @classmethod
@@ -76,24 +78,28 @@ class Services:
         bus = EventBus()
         store = HandoffStore(settings.handoff.db_url.reveal())
         outbox = Outbox(store)
-        handoff = HandoffService(
-            store, outbox, rasa,
-            settings.handoff,
-            bus,
+        handoff = HandoffService(store, outbox, rasa, settings.handoff, bus)
+        limits = Limits(
+            person=RateLimiter(settings.rate_limit_per_minute),
+            address=RateLimiter(settings.rate_limit_per_address),
+            new_sessions=RateLimiter(settings.sessions_per_address),
+        )
+        conversations = Conversations(
+            rasa, secret, handoff, safety, limits.person, settings.max_message_chars,
+            tracker_db=settings.rasa_tracker_db,
         )  # fmt: skip
         return cls(
             settings=settings,
             rasa=rasa,
-            conversations=Conversations(
-                rasa, secret, handoff, safety, tracker_db=settings.rasa_tracker_db
-            ),
+            conversations=conversations,
             index=index,
             directory=directory,
             handoff=handoff,
             outbox=outbox,
             bus=bus,
             staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
-            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+            limits=limits,
+            sessions=WebSessions(secret),
         )
 
     def start_background(self) -> None:
@@ -115,5 +121,6 @@ class Services:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.conversations.aclose()
         await self.rasa.aclose()
         self.handoff.store.close()

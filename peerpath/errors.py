@@ -31,12 +31,18 @@ class ConfigError(PeerPathError):
 
 
 class BadRequest(PeerPathError):
-    """Input refused where it enters; `detail` is safe to show to the caller."""
+    """Input refused where it enters; `detail` is safe to show to the caller.
 
-    def __init__(self, detail: str, status_code: int = 400) -> None:
+    `retry_after` (seconds) goes with 429: too many messages or requests.
+    """
+
+    def __init__(
+        self, detail: str, status_code: int = 400, retry_after: float | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class RasaUnavailable(PeerPathError):

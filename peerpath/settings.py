@@ -6,6 +6,7 @@ key, never its value; secrets are wrapped in `Secret` so no repr shows them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -152,6 +153,17 @@ class SearchSettings:
         )
 
 
+def _networks(env: Env, key: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (10.0.0.0/8), checked at start-up."""
+    values = env.items(key)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigError(key, "use addresses or networks like 10.0.0.0/8") from None
+    return values
+
+
 @dataclass(frozen=True)
 class StaffToken:
     """One peer's token for the staff API and console."""
@@ -268,6 +280,11 @@ class Settings:
     safety_threshold: float = 0.35
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080", "http://localhost:8080")
     rate_limit_per_minute: int = 20
+    # Every client address together (chat, history, search), and new web sessions.
+    rate_limit_per_address: int = 120
+    sessions_per_address: int = 30
+    # Proxies whose X-Forwarded-For is believed (addresses or networks), e.g. the ingress.
+    trusted_proxies: tuple[str, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
 
     def secret_values(self) -> list[str]:
@@ -328,5 +345,8 @@ class Settings:
                 (f"http://127.0.0.1:{gateway_port}", f"http://localhost:{gateway_port}"),
             ),
             rate_limit_per_minute=env.integer("RATE_LIMIT_PER_MINUTE", 20, 1, 10_000),
+            rate_limit_per_address=env.integer("RATE_LIMIT_PER_ADDRESS", 120, 1, 100_000),
+            sessions_per_address=env.integer("SESSIONS_PER_ADDRESS", 30, 1, 100_000),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             telegram=TelegramConfig.from_env(env),
         )

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 from gateway.app import create_app
 from gateway.rasa.replies import CALM_UNAVAILABLE
 from peerpath.settings import Settings
+from tests.helpers.gateway import session
 
 
 @pytest.fixture
@@ -22,34 +23,45 @@ def client(offline_settings: Settings, small_index, safety_net):
     [
         (b"not json", 400, "must be JSON"),
         (b"[1, 2]", 400, "JSON object"),
-        (b'{"text": "hi"}', 400, "session_id is required"),
-        (b'{"session_id": "", "text": "hi"}', 400, "session_id is required"),
-        (b'{"session_id": 42, "text": "hi"}', 400, "session_id must be"),
-        (b'{"session_id": "has spaces", "text": "hi"}', 400, "session_id must be"),
+        (b"[" * 20000 + b"]" * 20000, 400, "must be JSON"),
         (b'{"session_id": "s1"}', 400, "text is required"),
-        (b'{"session_id": "s1", "text": 5}', 400, "text must be a string"),
-        (b'{"session_id": "s1", "text": "   "}', 400, "text is empty"),
+        (b'{"text": 5}', 400, "text must be a string"),
+        (b'{"text": ["hi"]}', 400, "text must be a string"),
+        (b'{"text": "   "}', 400, "text is empty"),
+        (b'{"text": "\u0000\u0007 \u202e"}', 400, "text is empty"),
+        (b"\xff\xfe not utf-8", 400, "must be JSON"),
     ],
 )
 def test_bad_chat_requests_get_a_clear_error(client, body, status, words) -> None:
-    response = client.post("/api/chat", content=body, headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/chat", content=body,
+        headers={"content-type": "application/json", **session(client, "bad-input")},
+    )  # fmt: skip
     assert response.status_code == status
     assert words in response.json()["error"]
 
 
 def test_over_long_text_is_refused_with_the_limit(client) -> None:
-    response = client.post("/api/chat", json={"session_id": "s1", "text": "a" * 2001})
+    response = client.post("/api/chat", json={"text": "a" * 2001}, headers=session(client, "long"))
     assert response.status_code == 413
     assert "2000" in response.json()["error"]
 
 
-def test_huge_body_is_refused(client) -> None:
-    response = client.post("/api/chat", content=b"{" + b" " * 70000 + b"}")
+def test_huge_body_is_refused_before_it_is_read(client) -> None:
+    who = session(client, "huge")
+    response = client.post("/api/chat", content=b"{" + b" " * 70000 + b"}",
+                           headers={"content-type": "application/json", **who})  # fmt: skip
     assert response.status_code == 413
+    # a client claiming a huge body is refused on the header alone
+    claimed = client.post(
+        "/api/chat", content=b"{}",
+        headers={"content-type": "application/json", "content-length": "9999999", **who},
+    )  # fmt: skip
+    assert claimed.status_code == 413
 
 
 def test_rasa_down_gives_a_calm_message_not_a_stack_trace(client) -> None:
-    response = client.post("/api/chat", json={"session_id": "s1", "text": "hello"})
+    response = client.post("/api/chat", json={"text": "hello"}, headers=session(client, "s1"))
     assert response.status_code == 503
     body = response.json()
     assert body["messages"][0]["text"] == CALM_UNAVAILABLE

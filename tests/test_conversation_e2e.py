@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.rasa.replies import CALM_UNAVAILABLE
+from tests.helpers.gateway import say, session
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -20,12 +21,6 @@ def gateway(stack: Stack, knowledge_index, safety_net) -> Iterator[TestClient]:
     app = create_app(stack.settings, index=knowledge_index, safety=safety_net)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-
-
-def say(client: TestClient, session: str, text: str) -> dict:
-    response = client.post("/api/chat", json={"session_id": session, "text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def test_greeting_menu_and_out_of_scope(gateway: TestClient) -> None:
@@ -56,7 +51,7 @@ def test_action_server_stopped_mid_conversation(stack: Stack, gateway: TestClien
     stack.stop("actions")
     try:
         response = gateway.post(
-            "/api/chat", json={"session_id": "e2e-2", "text": "show me the menu"}
+            "/api/chat", json={"text": "show me the menu"}, headers=session(gateway, "e2e-2")
         )
         assert response.status_code == 200
         body = response.json()

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from peerpath.settings import Settings
-from tests.helpers.gateway import OTHER_STAFF_TOKEN, STAFF_ENV, say, staff, texts
+from tests.helpers.gateway import OTHER_STAFF_TOKEN, STAFF_ENV, say, session_key, staff, texts
+from tests.helpers.gateway import history as hist
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -90,7 +91,7 @@ def test_request_claim_relay_both_ways_end_and_the_bot_answers_again(gateway) ->
     sent = gateway.post(f"/api/staff/tickets/{ticket['id']}/messages", headers=staff(),
                         json={"text": "Hi, I'm Sam. What's on your mind?"})  # fmt: skip
     assert sent.status_code == 200
-    history = gateway.get("/api/history", params={"session_id": "handoff-1"}).json()
+    history = hist(gateway, "handoff-1")
     assert history["handoff"] == {"state": "claimed", "ticket_id": ticket["id"], "peer_name": "Sam"}
     assert "Sam, a peer supporter, has joined" in texts(history)
     assert "Sam: Hi, I'm Sam. What's on your mind?" in texts(history)
@@ -110,7 +111,7 @@ def test_request_claim_relay_both_ways_end_and_the_bot_answers_again(gateway) ->
     assert (
         gateway.post(f"/api/staff/tickets/{ticket['id']}/end", headers=staff()).status_code == 200
     )
-    history = gateway.get("/api/history", params={"session_id": "handoff-1"}).json()
+    history = hist(gateway, "handoff-1")
     assert "You're back with the assistant" in texts(history)
     assert history["handoff"] is None
 
@@ -122,14 +123,15 @@ def test_request_claim_relay_both_ways_end_and_the_bot_answers_again(gateway) ->
 def test_a_plain_request_for_a_human_reaches_rasa_as_that_request(gateway, stack) -> None:
     offer = say(gateway, "handoff-ask", "can u get me a peer rn")
     assert "not a counselor or clinician" in texts(offer)
-    conv = gateway.app.state.services.conversations.conversation_id("web", "handoff-ask")
+    key = session_key(gateway, "handoff-ask")
+    conv = gateway.app.state.services.conversations.conversation_id("web", key)
     with sqlite3.connect(stack.settings.rasa_tracker_db) as db:
         rows = db.execute(
             "SELECT data FROM events WHERE sender_id=? AND type_name='user' ORDER BY id", (conv,)
         ).fetchall()
     said = json.loads(rows[-1][0])
-    # the gateway sent the intent, not the words: the NLU had no say
-    assert said["text"] == "/request_human"
+    # the person's own words stay in the conversation; Rasa's phrase check read them
+    assert said["text"] == "can u get me a peer rn"
     assert said["parse_data"]["intent"]["name"] == "request_human"
 
 
@@ -222,9 +224,7 @@ def test_nobody_claims_in_time_then_the_ticket_expires(make_gateway) -> None:
     store.change(ticket["id"], created_at=past)
     gateway.portal.call(svc.handoff.check_waits)
     gateway.portal.call(svc.outbox.deliver_due)
-    assert "no peer has been able to pick this up yet" in texts(
-        gateway.get("/api/history", params={"session_id": "handoff-7"}).json()
-    )
+    assert "no peer has been able to pick this up yet" in texts(hist(gateway, "handoff-7"))
     store.change(ticket["id"], created_at=past - dt.timedelta(days=4))
     gateway.portal.call(svc.handoff.check_waits)
     assert store.get(ticket["id"]).state == "expired"

@@ -58,48 +58,88 @@ class WebChannel:
         )
 
     async def socket(self, websocket: WebSocket) -> None:
-        """WS /ws: {"type": "hello", "session_id"} then {"type": "message", "text"}."""
+        """WS /ws: {"type": "hello", "session": token | null}, then {"type": "message", "text"}.
+
+        The hello's answer carries the session to keep (a new one when none or a
+        forged one was sent). Anything malformed gets an error frame, not a closed
+        socket; only a missing hello closes it.
+        """
         svc = self.services
         if not origin_allowed(svc.settings.allowed_origins, websocket.headers.get("origin")):
             logger.warning("web.origin_refused")
             await websocket.close(code=1008)
             return
+        address = inputs.client_address(websocket, svc.settings.trusted_proxies)
         await websocket.accept()
         try:
-            hello = await asyncio.wait_for(websocket.receive_json(), timeout=15)
-            session = inputs.session_id(hello if isinstance(hello, dict) else {})
-        except (TimeoutError, ValueError, KeyError, BadRequest, WebSocketDisconnect) as exc:
-            detail = (
-                exc.detail if isinstance(exc, BadRequest) else "Send a hello with your session_id."
-            )
-            await _send_error_and_close(websocket, detail)
+            hello = await asyncio.wait_for(_receive_json(websocket), timeout=15)
+        except (TimeoutError, BadRequest, WebSocketDisconnect):
+            await _send_error_and_close(websocket, 'Start with {"type": "hello"}.')
             return
+        session = svc.sessions.verify(hello.get("session"))
+        if session is None:
+            try:
+                await inputs.rate_limit(
+                    svc.limits.new_sessions, address, "requests for new sessions"
+                )
+            except BadRequest as exc:
+                await _send_error_and_close(websocket, exc.detail)
+                return
+            token = svc.sessions.issue()
+            session = svc.sessions.verify(token)
+            assert session is not None
+        else:
+            token = str(hello["session"])
         conv = svc.conversations.conversation_id(CHANNEL, session)
         async with svc.bus.subscribe(conversation(conv)) as queue:
-            await websocket.send_json({"type": "hello"})
+            await websocket.send_json({"type": "hello", "session": token})
             pusher = asyncio.create_task(_push(websocket, queue))
             try:
                 while True:
-                    incoming = await websocket.receive_json()
-                    await websocket.send_json(await self._answer(session, incoming))
+                    try:
+                        incoming = await _receive_json(websocket)
+                    except BadRequest as exc:
+                        await websocket.send_json(_error(exc))
+                        continue
+                    await websocket.send_json(await self._answer(session, address, incoming))
             except (WebSocketDisconnect, RuntimeError):
                 pass
-            except ValueError:
-                await _send_error_and_close(websocket, "Messages must be JSON.")
             finally:
                 pusher.cancel()
 
-    async def _answer(self, session: str, incoming: Any) -> dict[str, Any]:
+    async def _answer(self, session: str, address: str, incoming: dict[str, Any]) -> dict[str, Any]:
         svc = self.services
         try:
-            if not isinstance(incoming, dict) or incoming.get("type") != "message":
+            if incoming.get("type") != "message":
                 raise BadRequest('Send {"type": "message", "text": "..."}.')
-            text = inputs.message_text(incoming, svc.settings.max_message_chars)
-            inputs.rate_limit(svc, CHANNEL, session)
+            text = incoming.get("text")
+            if not isinstance(text, str):
+                raise BadRequest("text must be a string.")
+            await inputs.rate_limit(svc.limits.address, address)
+            reply = await svc.conversations.handle(CHANNEL, session, text)
         except BadRequest as exc:
-            return {"type": "error", "error": exc.detail, "status": exc.status_code}
-        reply = await svc.conversations.handle(CHANNEL, session, text)
+            return _error(exc)
         return {"type": "reply", **reply.to_dict()}
+
+
+def _error(exc: BadRequest) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "error": exc.detail, "status": exc.status_code}
+    if exc.retry_after is not None:
+        frame["retry_after"] = exc.retry_after
+    return frame
+
+
+async def _receive_json(websocket: WebSocket) -> dict[str, Any]:
+    """The next frame as a JSON object; BadRequest for binary, non-JSON or huge frames."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    if text is None:
+        raise BadRequest("Send text frames with JSON in them.")
+    if len(text) > inputs.MAX_BODY_BYTES:
+        raise BadRequest(f"A frame may be at most {inputs.MAX_BODY_BYTES} bytes.", 413)
+    return inputs.parse_json_object(text)
 
 
 async def _push(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from gateway.http import inputs
 from gateway.services import Services
+from peerpath.errors import BadRequest
 
 CHANNEL = "web"
 
@@ -21,28 +22,56 @@ def services(request: Request) -> Services:
     return request.app.state.services
 
 
-async def chat(request: Request) -> JSONResponse:
-    """POST /api/chat: pass one message to the assistant and return its replies."""
+async def _limit_address(request: Request, svc: Services) -> None:
+    address = inputs.client_address(request, svc.settings.trusted_proxies)
+    await inputs.rate_limit(svc.limits.address, address)
+
+
+async def new_session(request: Request) -> JSONResponse:
+    """POST /api/session: a new web session, {"session": "<token>"}.
+
+    Every other call of this API sends it as `Authorization: Bearer <token>`.
+    """
     svc = services(request)
+    inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
+    address = inputs.client_address(request, svc.settings.trusted_proxies)
+    await inputs.rate_limit(svc.limits.new_sessions, address, "requests for new sessions")
+    return JSONResponse({"session": svc.sessions.issue()}, status_code=201)
+
+
+async def chat(request: Request) -> JSONResponse:
+    """POST /api/chat {"text"}: pass one message to the assistant and return its replies."""
+    svc = services(request)
+    inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
+    session = inputs.web_session(request, svc.sessions)
+    await _limit_address(request, svc)
     data = await inputs.read_json_object(request)
-    session = inputs.session_id(data)
-    text = inputs.message_text(data, svc.settings.max_message_chars)
-    inputs.rate_limit(svc, CHANNEL, session)
+    text = data.get("text")
+    if text is None:
+        raise BadRequest("text is required.")
+    if not isinstance(text, str):
+        raise BadRequest("text must be a string.")
     reply = await svc.conversations.handle(CHANNEL, session, text)
     status_code = 503 if reply.status == "unavailable" else 200
     return JSONResponse(reply.to_dict(), status_code=status_code)
 
 
 async def history(request: Request) -> JSONResponse:
-    """GET /api/history?session_id=...: the conversation so far."""
-    session = inputs.session_id(dict(request.query_params))
-    return JSONResponse(await services(request).conversations.history(CHANNEL, session))
+    """GET /api/history: this session's conversation so far."""
+    svc = services(request)
+    session = inputs.web_session(request, svc.sessions)
+    await _limit_address(request, svc)
+    return JSONResponse(await svc.conversations.history(CHANNEL, session))
 
 
 async def forget(request: Request) -> JSONResponse:
-    """POST /api/forget {"session_id"}: delete this conversation everywhere we keep it."""
-    session = inputs.session_id(await inputs.read_json_object(request))
-    return JSONResponse({"deleted": await services(request).conversations.forget(CHANNEL, session)})
+    """POST /api/forget: delete this session's conversation everywhere we keep it."""
+    svc = services(request)
+    inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
+    session = inputs.web_session(request, svc.sessions)
+    await _limit_address(request, svc)
+    await inputs.read_json_object(request)  # JSON only: a plain cross-site form can't do this
+    return JSONResponse({"deleted": await svc.conversations.forget(CHANNEL, session)})
 
 
 async def health(request: Request) -> JSONResponse:
@@ -82,6 +111,7 @@ def _supervisor_status(path: Path) -> dict[str, Any] | None:
 
 
 routes = [
+    Route("/session", new_session, methods=["POST"]),
     Route("/chat", chat, methods=["POST"]),
     Route("/history", history, methods=["GET"]),
     Route("/forget", forget, methods=["POST"]),

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from gateway.http import inputs
 from gateway.services import Services
 from peerpath.errors import BadRequest
 from peerpath.search.index import Hit
@@ -55,6 +56,8 @@ def _filter(request: Request, key: str, known: set[str]) -> list[str]:
 async def search(request: Request) -> JSONResponse:
     """GET /api/search?q=...&k=5&topic=...&audience=...: the best passages, best first."""
     services: Services = request.app.state.services
+    address = inputs.client_address(request, services.settings.trusted_proxies)
+    await inputs.rate_limit(services.limits.address, address)
     index = services.index
     query = (request.query_params.get("q") or "").strip()
     if not query:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from gateway.pages.headers import page_headers
 from gateway.pages.layout import page
 from gateway.services import Services
 from peerpath.search.chunking import slug
@@ -81,7 +82,7 @@ async def article(request: Request) -> HTMLResponse:
         f'<p class="muted">{escape(document.summary)}</p>{note}{content}</article>'
         f"{render_sources(document.sources)}"
     )
-    return HTMLResponse(page(document.title, body))
+    return HTMLResponse(page(document.title, body), headers=page_headers())
 
 
 routes = [Route("/kb/{doc:path}", article, methods=["GET"])]

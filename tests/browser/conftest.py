@@ -33,8 +33,11 @@ class Site:
     url: str
     stack: Stack
 
-    def history(self, session_id: str) -> dict:
-        response = httpx.get(f"{self.url}/api/history", params={"session_id": session_id})
+    def history(self, session: str) -> dict:
+        """The conversation of the widget session whose token is `session`."""
+        response = httpx.get(
+            f"{self.url}/api/history", headers={"Authorization": f"Bearer {session}"}
+        )
         response.raise_for_status()
         return response.json()
 

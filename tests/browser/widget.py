@@ -62,6 +62,7 @@ def focused(page: Page) -> str | None:
 
 
 def session_id(page: Page) -> str:
+    """The session token the gateway issued this browser (kept in localStorage)."""
     return page.evaluate("() => localStorage.getItem('peerpath:session')")
 
 

@@ -10,9 +10,35 @@ STAFF_TOKEN = "test-staff-token-0123456789"
 OTHER_STAFF_TOKEN = "other-staff-token-987654321"
 STAFF_ENV = {"STAFF_TOKENS": f"Sam:{STAFF_TOKEN},Alex:{OTHER_STAFF_TOKEN}"}
 
+# Web sessions by the name a test gives them. Tokens hold for every gateway built
+# with the same SESSION_SECRET, so a session outlives a gateway restart.
+_sessions: dict[str, str] = {}
 
-def say(client: TestClient, session: str, text: str) -> dict[str, Any]:
-    response = client.post("/api/chat", json={"session_id": session, "text": text})
+
+def session(client: TestClient, name: str) -> dict[str, str]:
+    """Headers carrying the web session a test calls `name` (created on first use)."""
+    token = _sessions.get(name)
+    if token is None or client.app.state.services.sessions.verify(token) is None:
+        response = client.post("/api/session")
+        assert response.status_code == 201, response.text
+        token = _sessions[name] = response.json()["session"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def session_key(client: TestClient, name: str) -> str:
+    """The id inside the session's token: what the web channel knows the person by."""
+    session(client, name)
+    return _sessions[name].split(".")[0]
+
+
+def say(client: TestClient, name: str, text: str) -> dict[str, Any]:
+    response = client.post("/api/chat", json={"text": text}, headers=session(client, name))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def history(client: TestClient, name: str) -> dict[str, Any]:
+    response = client.get("/api/history", headers=session(client, name))
     assert response.status_code == 200, response.text
     return response.json()
 

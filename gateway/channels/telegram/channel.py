@@ -37,9 +37,11 @@ from telegram.ext import (
 from gateway.channels.telegram.format import Payloads, render
 from gateway.channels.telegram.staff import StaffDesk
 from gateway.handoff.store import Ticket
+from gateway.http import inputs
 from gateway.services import Services
+from peerpath.errors import BadRequest as PeerPathBadRequest
 from peerpath.errors import ChannelError
-from peerpath.protocol import GREET, HELP, REQUEST_HUMAN, STOP, Command
+from peerpath.protocol import GREET, HELP, REQUEST_HUMAN, STOP, Command, MessageKind
 from peerpath.settings import TelegramConfig
 from peerpath.types import Button, OutMessage, Reply
 
@@ -59,6 +61,7 @@ TEXT_ONLY = "I can only read text for now. Could you type your question in words
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."
 TOO_FAST = "You're sending messages very fast. Please wait a moment and try again."
 TROUBLE_NOTICE_SECONDS = 120.0
+WEBHOOK_MAX_BYTES = 1024 * 1024  # an update with a long message and its entities fits easily
 FORGET_ASK = (
     "This deletes your conversation with PeerPath: what you said to the assistant, and "
     "any hand-off to a peer with its messages. It can't be undone. Delete it?"
@@ -188,8 +191,14 @@ class TelegramChannel:
             logger.warning("telegram.webhook_refused")
             return JSONResponse({"error": "Forbidden."}, status_code=403)
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, TypeError, KeyError):
+            data = inputs.parse_json_object(await inputs.read_body(request, WEBHOOK_MAX_BYTES))
+            update = Update.de_json(data, self.application.bot)
+        except PeerPathBadRequest as exc:
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        except Exception:  # PTB can't read it: whatever it raised, it's not an update
+            logger.warning("telegram.webhook_unreadable")
+            return JSONResponse({"error": "Not a Telegram update."}, status_code=400)
+        if update is None or not update.update_id:
             return JSONResponse({"error": "Not a Telegram update."}, status_code=400)
         await self.application.update_queue.put(update)
         return Response(status_code=200)
@@ -278,22 +287,27 @@ class TelegramChannel:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
-        if not self.services.rate_limiter.allow(f"{CHANNEL}:{user.id}"):
-            if time.monotonic() - self._too_fast_told.get(chat.id, -1e9) > 60:
-                self._too_fast_told[chat.id] = time.monotonic()
-                await self.send(chat.id, [OutMessage(text=TOO_FAST)])
-            return
-        text = text.strip()[: self.services.settings.max_message_chars]
-        if not text:
-            return
         typing = asyncio.create_task(self._keep_typing(chat.id))
         try:
             reply = await self.services.conversations.handle(
-                CHANNEL, str(user.id), text, address=str(chat.id), metadata={"telegram": True}
+                CHANNEL, str(user.id), text, address=str(chat.id)
             )
+        except PeerPathBadRequest as exc:
+            await self._refused(chat.id, exc)
+            return
         finally:
             typing.cancel()
         await self._send_reply(chat.id, reply)
+
+    async def _refused(self, chat_id: int, exc: PeerPathBadRequest) -> None:
+        """The same input rules as every channel, said in the chat: too long, too fast."""
+        if exc.status_code == 429:
+            # Say it once a minute, not to every message of a flood.
+            if time.monotonic() - self._too_fast_told.get(chat_id, -1e9) > 60:
+                self._too_fast_told[chat_id] = time.monotonic()
+                await self.send(chat_id, [OutMessage(text=TOO_FAST, kind=MessageKind.NOTICE)])
+        elif exc.status_code == 413:
+            await self.send(chat_id, [OutMessage(text=exc.detail, kind=MessageKind.NOTICE)])
 
     async def _send_reply(self, chat_id: int, reply: Reply) -> None:
         if reply.status != "ok":

@@ -29,7 +29,7 @@
   var KEY_SESSION = "peerpath:session";
   var KEY_OPEN = "peerpath:open";
   var KEY_HANDOFF = "peerpath:handoff"; // set while a hand-off is open: listen on every page
-  var SESSION_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+  var SESSION_RE = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{32}$/;
   var DEFAULT_COLOR = "#0b6e4f";
   var INK = "#1d2a33";
   var REPLY_TIMEOUT_MS = 60000;
@@ -121,33 +121,24 @@
     return window.sessionStorage;
   });
 
-  function newSessionId() {
-    var c = window.crypto;
-    if (c && typeof c.randomUUID === "function") return "web-" + c.randomUUID();
-    var bytes = new Uint8Array(16);
-    c.getRandomValues(bytes);
-    return (
-      "web-" +
-      Array.prototype.map
-        .call(bytes, function (b) {
-          return (b < 16 ? "0" : "") + b.toString(16);
-        })
-        .join("")
-    );
-  }
-
+  // The gateway issues the session (a signed token): from the WebSocket hello, or
+  // POST /api/session when talking over HTTP. It is kept in localStorage.
   function storedSession() {
-    var id = local.getItem(KEY_SESSION);
-    return id && SESSION_RE.test(id) ? id : null;
+    var token = local.getItem(KEY_SESSION);
+    return token && SESSION_RE.test(token) ? token : null;
   }
 
   var session = storedSession();
-  function sessionId() {
-    if (!session) {
-      session = newSessionId();
-      local.setItem(KEY_SESSION, session);
+  function keepSession(token) {
+    if (typeof token === "string" && SESSION_RE.test(token) && token !== session) {
+      session = token;
+      local.setItem(KEY_SESSION, token);
     }
-    return session;
+  }
+
+  function forgetSession() {
+    session = null;
+    local.removeItem(KEY_SESSION);
   }
 
   // ---- DOM helpers: text only, never markup from data -------------------------
@@ -574,7 +565,7 @@
     ws = sock;
     var greeted = false;
     sock.onopen = function () {
-      sock.send(JSON.stringify({ type: "hello", session_id: sessionId() }));
+      sock.send(JSON.stringify({ type: "hello", session: session }));
     };
     sock.onmessage = function (event) {
       var data;
@@ -586,6 +577,7 @@
       if (!data || typeof data !== "object") return;
       if (data.type === "hello" && !greeted) {
         greeted = true;
+        keepSession(data.session);
         var resync = everConnected || handoffOpen();
         wsReady = true;
         everConnected = true;
@@ -674,6 +666,30 @@
     });
   }
 
+  function ensureSession() {
+    if (session) return Promise.resolve(session);
+    return getJson(ORIGIN + "/api/session", { method: "POST" }).then(function (r) {
+      if (!r.ok) throw new Error(r.body.error || CANT_SEND);
+      keepSession(r.body.session);
+      return session;
+    });
+  }
+
+  function withSession(path, options, retried) {
+    return ensureSession().then(function (token) {
+      var headers = Object.assign({}, (options || {}).headers, {
+        Authorization: "Bearer " + token,
+      });
+      return getJson(ORIGIN + path, Object.assign({}, options, { headers: headers })).then(
+        function (r) {
+          if (r.status !== 401 || retried) return r;
+          forgetSession(); // no longer valid here (e.g. the install's secret changed)
+          return withSession(path, options, true);
+        }
+      );
+    });
+  }
+
   function getJson(url, options) {
     return fetch(url, Object.assign({ credentials: "omit", mode: "cors" }, options)).then(
       function (response) {
@@ -690,10 +706,10 @@
   }
 
   function viaHttp(text) {
-    return getJson(ORIGIN + "/api/chat", {
+    return withSession("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: sessionId(), text: text }),
+      body: JSON.stringify({ text: text }),
     }).then(
       function (r) {
         setConnection("");
@@ -710,7 +726,7 @@
   }
 
   function probeHttp() {
-    getJson(ORIGIN + "/api/history?session_id=" + encodeURIComponent(sessionId())).then(
+    withSession("/api/history").then(
       function (r) {
         if (!wsReady) setConnection(r.ok ? "" : CANT_CONNECT);
       },
@@ -787,7 +803,7 @@
       return Promise.resolve();
     }
     var sentBefore = sent;
-    return getJson(ORIGIN + "/api/history?session_id=" + encodeURIComponent(session)).then(
+    return withSession("/api/history").then(
       function (r) {
         if (sent !== sentBefore) return; // the person wrote meanwhile: keep their screen
         if (!r.ok) {
@@ -821,7 +837,7 @@
   }
 
   function poll() {
-    getJson(ORIGIN + "/api/history?session_id=" + encodeURIComponent(sessionId()))
+    withSession("/api/history")
       .then(function (r) {
         if (!r.ok || wsReady) return;
         var messages = r.body.messages || [];
@@ -859,8 +875,7 @@
     return chain.then(function () {
       disconnect();
       queue = [];
-      session = newSessionId();
-      local.setItem(KEY_SESSION, session);
+      forgetSession(); // the next hello (or request) starts a new session
       setHandoff(null);
       stateBar.hidden = true;
       loadHistory(); // a new session: just the greeting
