@@ -85,3 +85,25 @@ def test_unknown_route_and_wrong_method_are_json(client) -> None:
     response = client.get("/api/chat")
     assert response.status_code == 405
     assert "error" in response.json()
+
+
+def test_article_pages_carry_the_security_headers(client) -> None:
+    response = client.get("/kb/peer-specialist-training")
+    assert response.status_code == 200
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_an_unexpected_error_is_a_calm_500_and_not_a_crash() -> None:
+    import httpx
+
+    from gateway.http.errors import OUR_SIDE, LastResort
+
+    async def broken(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise UnicodeEncodeError("utf-8", "a person's words", 0, 1, "surrogates not allowed")
+
+    transport = httpx.ASGITransport(app=LastResort(broken))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        for _ in range(2):  # the server is still there for the next request
+            response = await http.post("/api/chat", json={"text": "hi"})
+            assert response.status_code == 500 and response.json() == {"error": OUR_SIDE}
