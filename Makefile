@@ -105,13 +105,19 @@ browser:
 eval: $(VENV)/.installed
 	$(PY) -m tests.eval.evaluate
 
-## safety-report: how much of each crisis set Rasa's own intent catches without the net
-safety-report: $(MODEL)
+## coverage: does knowledge/ cover every paragraph and recommendation of the seed texts?
+coverage: $(VENV)/.installed
+	$(PY) -m tests.eval.coverage
+
+## safety-report: how the net grades every safety set, and what Rasa's own intent alone catches
+safety-report: $(MODEL) $(VENV)/.installed
+	$(PY) -m tests.safety.report
 	$(RASA_VENV)/bin/python -m tests.safety.rasa_layer
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed
 	$(PY) -m tests.bench.search_bench
+	$(PY) -m tests.bench.safety_bench
 
 ## lock: re-pin requirements/*.txt from requirements/*.in in throwaway venvs
 lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,8 @@ from starlette.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.rasa.replies import CALM_UNAVAILABLE
-from tests.helpers.gateway import say, session
+from peerpath.settings import Settings
+from tests.helpers.gateway import STAFF_ENV, say, session, staff, texts
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -17,7 +19,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def gateway(stack: Stack, knowledge_index, safety_net) -> Iterator[TestClient]:
-    app = create_app(stack.settings, index=knowledge_index, safety=safety_net)
+    settings = Settings.from_env({**stack.env, **STAFF_ENV})
+    app = create_app(settings, index=knowledge_index, safety=safety_net)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
@@ -84,3 +87,41 @@ def test_a_question_is_answered_from_the_knowledge_base_with_its_source(
     assert answer["buttons"][0]["payload"] == "/tell_me_more"
     more = say(gateway, "e2e-kb", "/tell_me_more")
     assert more["messages"][0]["sources"][0]["chunk_id"] != answer["sources"][0]["chunk_id"]
+
+
+def test_a_past_attempt_with_a_job_question_gets_the_answer_and_a_quiet_line(gateway) -> None:
+    reply = say(gateway, "e2e-lived", "i attempted suicide back in 2014 and have been in "
+                "recovery since. how long does peer specialist training take?")  # fmt: skip
+    kinds = [m.get("kind") for m in reply["messages"]]
+    assert "crisis" not in kinds and "handoff" not in reply
+    assert "70 to 80 hours" in texts(reply), "the question is answered"
+    assert reply["messages"][-1]["kind"] == "care" and "988" in reply["messages"][-1]["text"]
+
+
+def test_present_risk_in_the_benefits_check_gets_the_crisis_reply_and_ends_the_form(
+    gateway,
+) -> None:
+    asked = say(gateway, "e2e-form-crisis", "help me check my benefits")
+    assert "Which benefits do you get?" in texts(asked)
+    crisis = say(gateway, "e2e-form-crisis", "honestly i want to end my life tonight")
+    [message] = crisis["messages"]
+    assert message["kind"] == "crisis" and "988" in message["text"]
+    time.sleep(1.0)  # Rasa hears about it in the background
+    after = say(gateway, "e2e-form-crisis", "ssdi")
+    assert "Are you working now" not in texts(after), "the form ended"
+
+
+def test_an_emergency_for_others_gets_911_first(gateway) -> None:
+    reply = say(gateway, "e2e-911", "a man in our lobby has a gun and is threatening the staff")
+    [message] = reply["messages"]
+    assert message["kind"] == "crisis" and message["text"].startswith("Please call 911 now")
+
+
+def test_spanish_crisis_gets_the_spanish_reply_and_an_urgent_peer(gateway) -> None:
+    reply = say(gateway, "e2e-es", "ya no quiero vivir, esta noche me voy a matar")
+    [message] = reply["messages"]
+    assert "marca 2" in message["text"] and "AYUDA" in message["text"]
+    urgent = say(gateway, "e2e-es", message["buttons"][0]["payload"])
+    assert urgent["handoff"]["state"] == "waiting"
+    tickets = gateway.get("/api/staff/tickets", headers=staff()).json()["tickets"]
+    assert any(t["urgent"] for t in tickets)

@@ -95,8 +95,10 @@ class CrisisModel:
             analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=True
         ).fit(texts)
 
-    def _features(self, texts: list[str]) -> csr_matrix:
-        dense = self._embedder.encode(texts) * EMBEDDING_WEIGHT
+    def _features(self, texts: list[str], vectors: np.ndarray | None = None) -> csr_matrix:
+        if vectors is None:
+            vectors = self._embedder.encode(texts)
+        dense = vectors * EMBEDDING_WEIGHT
         return hstack([csr_matrix(dense), self._vectorizer.transform(texts)]).tocsr()
 
     @classmethod
@@ -112,12 +114,13 @@ class CrisisModel:
         model._intercept = float(classifier.intercept_[0])
         return model
 
-    def scores(self, texts: list[str]) -> np.ndarray:
-        logits = self._features(texts) @ self._coef + self._intercept
+    def scores(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """Crisis scores; `vectors` (their MiniLM embeddings) if already computed."""
+        logits = self._features(texts, vectors) @ self._coef + self._intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def score(self, text: str) -> float:
-        return float(self.scores([text])[0])
+    def score(self, text: str, vector: np.ndarray | None = None) -> float:
+        return float(self.scores([text], None if vector is None else vector[np.newaxis, :])[0])
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

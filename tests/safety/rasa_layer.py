@@ -18,11 +18,16 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SETS = ("crisis.yml", "crisis_blind.yml", "not_crisis.yml", "not_crisis_blind.yml")
+SETS = (
+    "crisis.yml", "crisis_blind.yml", "crisis_blind2.yml",
+    "not_crisis.yml", "not_crisis_blind.yml", "sensitive_blind2.yml",
+)  # fmt: skip
 
 
 def messages(path: Path) -> list[str]:
-    return [str(m) for m in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]]
+    """A set's texts: plain strings, or dicts with a "text" (the graded sets)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    return [str(m["text"] if isinstance(m, dict) else m) for m in raw]
 
 
 async def crisis_share(model: str, sets: dict[str, list[str]]) -> dict[str, int]:
