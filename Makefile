@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index browser lint rasa-check pytest eval bench safety-report nlu-report lock clean
+.PHONY: run test setup index safety-model browser lint rasa-check pytest eval bench bench-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -40,11 +40,15 @@ run: setup
 ## test: set everything up and run every check (lint, Rasa's checks, pytest)
 test: setup lint rasa-check pytest
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index safety-model
 
 # Loads the saved index, or rebuilds it if knowledge/ changed (a few seconds).
 index: $(VENV)/.installed var/.dir
 	$(PY) -m peerpath index
+
+# The crisis classifier, trained when its examples change (not on the gateway's first start).
+safety-model: $(VENV)/.installed var/.dir
+	$(PY) -m gateway.safety
 
 var/.dir:
 	mkdir -p var && touch $@
@@ -113,6 +117,10 @@ coverage: $(VENV)/.installed
 safety-report: $(MODEL) $(VENV)/.installed
 	$(PY) -m tests.safety.report
 	$(RASA_VENV)/bin/python -m tests.safety.rasa_layer
+
+## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare)
+bench-chat: setup
+	$(PY) -m tests.bench.chat_bench $(if $(BEFORE),--before $(BEFORE))
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed

@@ -62,7 +62,7 @@ class Services:
         if safety is None:
             safety = await anyio.to_thread.run_sync(
                 lambda: SafetyNet.open(
-                    settings.var_dir / "safety", index.embedder, settings.root / "data" / "nlu",
+                    settings.safety_model_dir, index.embedder, settings.root / "data" / "nlu",
                     settings.safety_threshold,
                 )
             )  # fmt: skip

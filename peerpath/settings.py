@@ -278,6 +278,8 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
     safety_threshold: float = 0.5
+    # The crisis classifier, trained at build time (`make`), loaded at start-up.
+    safety_model_dir: Path = PROJECT_ROOT / "var" / "safety"
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080", "http://localhost:8080")
     rate_limit_per_minute: int = 20
     # Every client address together (chat, history, search), and new web sessions.
@@ -340,6 +342,7 @@ class Settings:
             search=SearchSettings.from_env(env, root, var_dir),
             handoff=HandoffConfig.from_env(env, var_dir),
             safety_threshold=env.number("SAFETY_THRESHOLD", 0.5, 0.01, 0.99),
+            safety_model_dir=env.path("SAFETY_MODEL_DIR", var_dir / "safety", root),
             allowed_origins=env.items(
                 "ALLOWED_ORIGINS",
                 (f"http://127.0.0.1:{gateway_port}", f"http://localhost:{gateway_port}"),

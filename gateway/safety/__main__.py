@@ -1,0 +1,23 @@
+"""Train the crisis classifier if its data changed: `python -m gateway.safety` (`make`)."""
+
+from __future__ import annotations
+
+import sys
+
+from peerpath import entry
+
+
+def main() -> int:
+    settings = entry.start()
+    if settings is None:
+        return 2
+    from gateway.safety import SafetyNet
+    from peerpath.search.embedder import Embedder
+
+    SafetyNet.open(settings.safety_model_dir, Embedder(), settings.root / "data" / "nlu")
+    print(f"Safety model ready in {settings.safety_model_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
