@@ -141,13 +141,15 @@ class ActionBenefitsSummary(Action):
         dispatcher.utter_message(text=INTRO)
         shown: set[str] = set()
         for question in summary_questions(program, status):
-            hits = await asyncio.to_thread(kb.index.search, question, 1, topics=["benefits"])
+            hits = await asyncio.to_thread(
+                kb.index.search, question, 1, topics=["benefits"], vector=kb.vector(question)
+            )
             if not hits or hits[0].passage.chunk_id in shown:
                 continue
             passage = hits[0].passage
             shown.add(passage.chunk_id)
-            vector = kb.index.embedder.encode_query(question)
-            answer = short_answer(passage, vector, kb.index.embedder)
+            vector = kb.vector(question)
+            answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id))
             dispatcher.utter_message(
                 text=f"{answer}\n\n{from_line(passage)}",
                 json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},

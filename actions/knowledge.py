@@ -14,6 +14,7 @@ import re
 import time
 from typing import Any
 
+import numpy as np
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -143,10 +144,9 @@ def benefits_note(kb: Knowledge, answer: str) -> str:
     return template.format(contact=contact)
 
 
-def answer_text(kb: Knowledge, passage: Passage, question: str) -> str:
+def answer_text(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> str:
     """The short answer, its source line, and the benefits note where it applies."""
-    vector = kb.index.embedder.encode_query(question)
-    answer = short_answer(passage, vector, kb.index.embedder)
+    answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id))
     parts = [answer, from_line(passage)]
     if "benefits" in passage.topics:
         parts.append(benefits_note(kb, answer))
@@ -176,10 +176,11 @@ def show_passage(
     passage: Passage,
     question: str,
     buttons: list[dict[str, str]],
+    vector: np.ndarray,
 ) -> None:
     """The answer with its source, then the 'Was this helpful?' question."""
     dispatcher.utter_message(
-        text=answer_text(kb, passage, question),
+        text=answer_text(kb, passage, question, vector),
         buttons=buttons,
         json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
@@ -210,12 +211,14 @@ class ActionAnswerQuestion(Action):
         topic = TOPIC_BY_INTENT.get(intent)
         audience = AUDIENCE_BY_ROLE.get(tracker.get_slot("role") or "")
         started = time.perf_counter()
+        vector = kb.vector(question, tracker.latest_message)
         hits = await asyncio.to_thread(
             kb.index.search,
             question,
             6,
             boost_topics=[topic] if topic else [],
             boost_audiences=[audience] if audience else [],
+            vector=vector,
         )
         threshold = kb.settings.search.min_score
         best = hits[0] if hits else None
@@ -230,7 +233,7 @@ class ActionAnswerQuestion(Action):
         queue = [h.passage.chunk_id for h in hits[1:] if h.score >= threshold]
         buttons = [TELL_ME_MORE_BUTTON]
         buttons += related_buttons(hits, best.passage, threshold)
-        show_passage(dispatcher, kb, best.passage, question, buttons)
+        show_passage(dispatcher, kb, best.passage, question, buttons, vector)
         return [SlotSet("kb_queue", queue), SlotSet("kb_last", best.passage.chunk_id)]
 
     @staticmethod
@@ -269,5 +272,6 @@ class ActionTellMeMore(Action):
             return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
         has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
         buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-        show_passage(dispatcher, kb, passage, passage.heading or passage.title, buttons)
+        question = passage.heading or passage.title
+        show_passage(dispatcher, kb, passage, question, buttons, kb.vector(question))
         return [SlotSet("kb_queue", queue), SlotSet("kb_last", passage.chunk_id)]

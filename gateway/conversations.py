@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import numpy as np
 
 from gateway.handoff.service import HandoffService, public_state
 from gateway.rasa import tracker
@@ -34,6 +35,7 @@ from gateway.rasa.client import RasaClient
 from gateway.rasa.replies import handoff_requests, normalize, unavailable
 from gateway.ratelimit import Limiter
 from gateway.safety import NOTHING, Assessment, SafetyNet
+from peerpath import vectors
 from peerpath.asking import asks_for_human
 from peerpath.crisis import care_message, crisis_message
 from peerpath.errors import BadRequest, RasaUnavailable
@@ -48,6 +50,7 @@ from peerpath.protocol import (
     Safety,
     parse_payload,
 )
+from peerpath.search.embedder import Encoder
 from peerpath.settings import Secret
 from peerpath.text import clean
 from peerpath.types import OutMessage, Reply
@@ -74,8 +77,10 @@ class Conversations:
         limiter: Limiter,
         max_chars: int,
         tracker_db: Path | None = None,
+        embedder: Encoder | None = None,
     ) -> None:
         self._rasa = rasa
+        self._embedder = embedder
         self._secret = secret
         self.handoff = handoff
         self._safety = safety
@@ -109,10 +114,13 @@ class Conversations:
             )
         return text
 
-    async def assess(self, text: str) -> Assessment:
-        if self._safety is None:
-            return NOTHING
-        return await anyio.to_thread.run_sync(self._safety.assess, text)
+    def _understand(self, text: str) -> tuple[Assessment, np.ndarray | None]:
+        """The message's vector (embedded once, here) and its safety grade."""
+        if parse_payload(text) is not None:  # buttons and commands: nothing to embed or grade
+            return NOTHING, None
+        vector = self._embedder.encode_query(text) if self._embedder is not None else None
+        grade = self._safety.assess(text, vector) if self._safety is not None else NOTHING
+        return grade, vector
 
     # --- the message path ---------------------------------------------------------
 
@@ -121,7 +129,7 @@ class Conversations:
         text = await self.accept(channel, user_key, text)
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
-        grade = await self.assess(text)
+        grade, vector = await anyio.to_thread.run_sync(self._understand, text)
         if grade.level != Safety.NONE:
             logger.log(
                 logging.WARNING if grade.crisis else logging.INFO,
@@ -133,7 +141,10 @@ class Conversations:
             messages = await self.handoff.person_message(ticket, text, grade)
             ticket = await self.handoff.get(ticket.id)
             return Reply(tuple(messages), handoff=public_state(ticket))
-        meta = MessageMeta(channel, grade.level, grade.emergency, grade.lang)
+        meta = MessageMeta(
+            channel, grade.level, grade.emergency, grade.lang,
+            vector=vectors.encode(vector) if vector is not None else "",
+        )  # fmt: skip
         if grade.crisis:
             reply = Reply((crisis_message(grade.lang, grade.emergency),))
             self._later(self._tell_rasa(conv, text, meta))

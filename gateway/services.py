@@ -86,7 +86,7 @@ class Services:
         )
         conversations = Conversations(
             rasa, secret, handoff, safety, limits.person, settings.max_message_chars,
-            tracker_db=settings.rasa_tracker_db,
+            tracker_db=settings.rasa_tracker_db, embedder=index.embedder,
         )  # fmt: skip
         return cls(
             settings=settings,

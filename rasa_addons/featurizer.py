@@ -1,9 +1,13 @@
-"""A Rasa dense featurizer that gives DIET all-MiniLM-L6-v2's view of a message.
+"""A Rasa dense featurizer: all-MiniLM-L6-v2's sentence vector of a message.
 
-DIET on word and character counts alone learns only from PeerPath's own
-examples; the pretrained sentence model knows that "salary" and "pay" are
-close. This adds, for each message, one MiniLM vector per Rasa token (the mean
-of its word pieces) and the sentence vector sentence-transformers would give.
+Counts alone learn only from PeerPath's own examples; the pretrained sentence
+model knows that "salary" and "pay" are close. The intent classifier
+(classifier.py) reads this sentence vector beside the counts.
+
+The gateway embeds every message once and sends the vector in the message
+metadata (peerpath.vectors); this featurizer uses it and runs the model
+itself (in numpy, peerpath/minilm.py, loaded on first need) only for
+messages that arrive without one: training examples, `rasa test`, other clients.
 """
 
 from __future__ import annotations
@@ -17,14 +21,17 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES, TOKENS_NAMES
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.minilm import MiniLM, default_model_dir
+from peerpath import vectors
+from peerpath.minilm import MiniLM, default_model_dir
+from peerpath.protocol import MessageMeta
 
 MODEL_DIR = "model_dir"
 
@@ -57,14 +64,15 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         """Retrain when this code or the model weights change, not only the config."""
         model_dir = _model_dir(config)
         digest = hashlib.sha256()
-        for name in ("featurizer.py", "minilm.py", "wordpiece.py"):
-            digest.update((Path(__file__).parent / name).read_bytes())
+        peerpath = Path(__file__).resolve().parent.parent / "peerpath"
+        for source in (Path(__file__), peerpath / "minilm.py", peerpath / "wordpiece.py"):
+            digest.update(source.read_bytes())
         digest.update(str((model_dir / "model.safetensors").stat().st_size).encode())
         return digest.hexdigest()
 
-    def __init__(self, config: Dict[Text, Any], name: Text, encoder: MiniLM) -> None:
+    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
-        self.encoder = encoder
+        self._encoder: Optional[MiniLM] = None
 
     @classmethod
     def create(
@@ -74,32 +82,29 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> MiniLMFeaturizer:
-        return cls(config, execution_context.node_name, MiniLM.load(_model_dir(config)))
+        return cls(config, execution_context.node_name)
 
-    def _features(self, message: Message, attribute: Text) -> Optional[tuple]:
-        tokens = message.get(TOKENS_NAMES[attribute])
-        if not tokens:
+    def _sentence(self, message: Message) -> Optional[np.ndarray]:
+        """The gateway's vector of this message, or the model's own."""
+        if not message.get(TOKENS_NAMES[TEXT]):
             return None
-        encoded, spans = self.encoder.encode_words([token.text for token in tokens])
-        width = encoded.vectors.shape[1]
-        sequence = np.stack(
-            [
-                encoded.vectors[span].mean(axis=0) if span else np.zeros(width, np.float32)
-                for span in spans
-            ]
-        )
-        return sequence, encoded.sentence()[np.newaxis, :]
+        meta = MessageMeta.from_metadata(message.get(METADATA))
+        given = vectors.decode(meta.vector) if meta is not None and meta.vector else None
+        if given is not None:
+            return given
+        if self._encoder is None:
+            self._encoder = MiniLM.load(_model_dir(self._config))
+        return self._encoder.encode(message.get(TEXT)).sentence()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Adds MiniLM features to each message's featurizable attributes."""
+        """Adds the MiniLM sentence vector to each message's text."""
         for message in messages:
-            for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
-                features = self._features(message, attribute)
-                if features is not None:
-                    self.add_features_to_message(*features, attribute, message)
+            sentence = self._sentence(message)
+            if sentence is not None:
+                self.add_features_to_message(None, sentence[np.newaxis, :], TEXT, message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Adds MiniLM features to every training example."""
+        """Adds MiniLM sentence vectors to every training example."""
         self.process(training_data.training_examples)
         return training_data

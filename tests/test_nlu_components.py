@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from gateway.safety.model import nlu_examples
-from rasa_addons.minilm import MiniLM, default_model_dir
-from rasa_addons.wordpiece import UNK
+from peerpath.minilm import MiniLM, default_model_dir
+from peerpath.wordpiece import UNK
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
@@ -76,36 +76,48 @@ def test_long_text_is_cut_at_the_model_limit(minilm: MiniLM) -> None:
 
 
 @pytest.mark.slow
-def test_rasa_component_adds_token_and_sentence_features(embedder) -> None:
-    """Runs the featurizer inside Rasa's own venv, after Rasa's WhitespaceTokenizer."""
+def test_rasa_component_uses_the_gateways_vector_or_its_own(embedder) -> None:
+    """Runs the featurizer inside Rasa's own venv, after Rasa's WhitespaceTokenizer.
+
+    With the gateway's vector in the metadata it adds exactly that vector; without
+    one it computes the same vector itself. Only sentence features: no per-token ones.
+    """
     script = """
 import json, sys
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
+from peerpath import vectors
+from peerpath.protocol import MessageMeta
 from rasa_addons.featurizer import MiniLMFeaturizer
 
 tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
 featurizer = MiniLMFeaturizer.create(
     MiniLMFeaturizer.get_default_config(), None, None,
     ExecutionContext(GraphSchema({}), node_name="minilm"))
+given = np.zeros(384, dtype=np.float32)
+given[7] = 1.0
 out = []
 for text in sys.argv[1:]:
-    message = Message(data={"text": text})
-    tokenizer.process([message])
-    featurizer.process([message])
-    sequence, sentence = message.get_dense_features("text")
-    out.append({"tokens": len(message.get("text_tokens")),
-                "sequence": list(sequence.features.shape),
-                "sentence": sentence.features[0].tolist()})
+    for metadata in ({}, MessageMeta("web", vector=vectors.encode(given)).to_metadata()):
+        message = Message(data={"text": text, "metadata": metadata})
+        tokenizer.process([message])
+        featurizer.process([message])
+        sequence, sentence = message.get_dense_features("text")
+        out.append({"sequence": sequence is not None, "sentence": sentence.features[0].tolist(),
+                    "loaded": featurizer._encoder is not None})
 print(json.dumps(out))
 """
     texts = ["how much do peer specialists earn in ohio", "talk to a human please"]
     results = _run_in_rasa(script, texts)
     expected = embedder.encode(texts)
-    for result, vector in zip(results, expected, strict=True):
-        assert result["sequence"] == [result["tokens"], 384]
+    own, gateways = results[0::2], results[1::2]
+    for result, vector in zip(own, expected, strict=True):
+        assert result["sequence"] is False
         assert float(np.dot(result["sentence"], vector)) > 0.9999
+    for result in gateways:
+        assert result["sentence"][7] == pytest.approx(1.0) and sum(result["sentence"]) == 1.0
 
 
 @pytest.mark.slow

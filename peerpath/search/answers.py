@@ -11,7 +11,6 @@ import re
 import numpy as np
 
 from peerpath.search.chunking import Passage
-from peerpath.search.embedder import Embedder
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9$])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -38,7 +37,15 @@ def _words(items: list[str]) -> int:
     return sum(len(item.split()) for item in items)
 
 
-def short_answer(passage: Passage, query_vector: np.ndarray, embedder: Embedder) -> str:
+def prose_sentences(text: str) -> list[str]:
+    """A passage's sentences that are not list items: what short_answer picks from.
+
+    Their vectors are computed when the index is built and saved with it.
+    """
+    return [part for part in units(text) if not LIST_ITEM.match(part)]
+
+
+def short_answer(passage: Passage, query_vector: np.ndarray, sentence_vectors: np.ndarray) -> str:
     """The passage's lead sentence plus the sentence closest to the question.
 
     Knowledge articles open each section with its direct answer; for other
@@ -52,8 +59,7 @@ def short_answer(passage: Passage, query_vector: np.ndarray, embedder: Embedder)
     prose = [i for i, part in enumerate(parts) if not LIST_ITEM.match(part)]
     chosen: list[int] = [prose[0]] if prose else [0]
     if len(prose) > 1:
-        vectors = embedder.encode([parts[i] for i in prose])
-        best = prose[int(np.argmax(vectors @ query_vector))]
+        best = prose[int(np.argmax(sentence_vectors @ query_vector))]
         if best not in chosen:
             chosen.append(best)
     # Fill up with following sentences while short, to read as a whole thought.

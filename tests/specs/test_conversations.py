@@ -263,3 +263,8 @@ async def test_a_person_sending_too_fast_is_told_when_to_try_again(gateway: Gate
 async def test_text_reaches_rasa_cleaned(gateway: Gateway) -> None:
     await gateway.say("  what do peers earn \ud83d\x07\r\n ")
     assert gateway.rasa.received[0]["message"] == "what do peers earn \ufffd"
+
+
+async def test_text_that_only_looks_like_a_command_is_still_graded(gateway: Gateway) -> None:
+    reply = await gateway.say("/ i want to kill myself")
+    assert kinds(reply) == ["crisis"]

@@ -1,9 +1,10 @@
 """all-MiniLM-L6-v2 in plain numpy: a six-layer BERT encoder with mean pooling.
 
-Rasa's venv pins TensorFlow 2.12 and has no torch or transformers, so the
-sentence-transformers model that powers search is run here from its
-safetensors weights. The output matches `SentenceTransformer.encode`
-(tests/test_nlu_components.py checks it against the real library).
+Rasa's venv pins TensorFlow 2.12 and has no torch or transformers, and the
+action server needs a vector only now and then (the gateway sends most), so
+both run the sentence-transformers model that powers search here, from its
+safetensors weights, without torch. The output matches
+`SentenceTransformer.encode` (tests/test_nlu_components.py checks it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from safetensors.numpy import load_file
 from scipy.special import erf
 
-from rasa_addons.wordpiece import CLS, SEP, WordPiece
+from peerpath.wordpiece import CLS, SEP, WordPiece
 
 
 def default_model_dir() -> Path:
