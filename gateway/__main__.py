@@ -11,7 +11,12 @@ def main() -> int:
     settings = entry.start()
     if settings is None:
         return 2
+    import torch
     import uvicorn
+
+    # The gateway embeds one message at a time and shares the machine with Rasa:
+    # one thread for the model keeps the two from fighting over the cores.
+    torch.set_num_threads(settings.model_threads)
 
     from gateway.app import create_app
 

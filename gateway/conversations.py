@@ -88,6 +88,8 @@ class Conversations:
         self._max_chars = max_chars
         self._tracker_db = tracker_db
         self._background: set[asyncio.Task[Any]] = set()
+        # One message through the model at a time: the machine's other core is Rasa's.
+        self._model_turns = anyio.CapacityLimiter(1)
 
     def conversation_id(self, channel: str, user_key: str) -> str:
         """The pseudonymous id Rasa and the logs know this person by."""
@@ -129,7 +131,9 @@ class Conversations:
         text = await self.accept(channel, user_key, text)
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
-        grade, vector = await anyio.to_thread.run_sync(self._understand, text)
+        grade, vector = await anyio.to_thread.run_sync(
+            self._understand, text, limiter=self._model_turns
+        )
         if grade.level != Safety.NONE:
             logger.log(
                 logging.WARNING if grade.crisis else logging.INFO,

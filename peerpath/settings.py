@@ -280,6 +280,8 @@ class Settings:
     safety_threshold: float = 0.5
     # The crisis classifier, trained at build time (`make`), loaded at start-up.
     safety_model_dir: Path = PROJECT_ROOT / "var" / "safety"
+    # CPU threads the gateway's embedding model may use.
+    model_threads: int = 1
     allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8080", "http://localhost:8080")
     rate_limit_per_minute: int = 20
     # Every client address together (chat, history, search), and new web sessions.
@@ -343,6 +345,7 @@ class Settings:
             handoff=HandoffConfig.from_env(env, var_dir),
             safety_threshold=env.number("SAFETY_THRESHOLD", 0.5, 0.01, 0.99),
             safety_model_dir=env.path("SAFETY_MODEL_DIR", var_dir / "safety", root),
+            model_threads=env.integer("MODEL_THREADS", 1, 1, 64),
             allowed_origins=env.items(
                 "ALLOWED_ORIGINS",
                 (f"http://127.0.0.1:{gateway_port}", f"http://localhost:{gateway_port}"),

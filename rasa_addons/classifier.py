@@ -93,13 +93,16 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
 
     def _blocks(self, messages: List[Message]) -> Tuple[List[csr_matrix], Optional[np.ndarray]]:
         """Per sparse featurizer, the messages' sentence counts; and their dense vectors."""
+        trained = self.coef is not None and bool(self.idf)
         blocks = []
-        for alias in self.config[SPARSE]:
+        for n, alias in enumerate(self.config[SPARSE]):
             rows = []
             for message in messages:
                 sentence = message.get_sparse_features(TEXT, [alias])[1]
                 rows.append(csr_matrix(sentence.features) if sentence is not None else None)
             width = max((r.shape[1] for r in rows if r is not None), default=0)
+            if trained:
+                width = len(self.idf[n])
             blocks.append(
                 vstack([r if r is not None else csr_matrix((1, width)) for r in rows]).tocsr()
             )
@@ -110,6 +113,8 @@ class WeightedLogisticRegressionClassifier(IntentClassifier, GraphComponent):
                 sentence = message.get_dense_features(TEXT, [self.config[DENSE]])[1]
                 vectors.append(None if sentence is None else sentence.features[0])
             width = max((len(v) for v in vectors if v is not None), default=0)
+            if trained:  # a message without a vector (a button's payload) gets zeros
+                width = self.coef.shape[1] - sum(len(idf) for idf in self.idf)
             dense = np.stack([v if v is not None else np.zeros(width) for v in vectors])
         return blocks, dense
 

@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from peerpath import vectors
 from peerpath.minilm import MiniLM, default_model_dir
-from peerpath.protocol import MessageMeta
+from peerpath.protocol import MessageMeta, parse_payload
 
 MODEL_DIR = "model_dir"
 
@@ -86,8 +86,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _sentence(self, message: Message) -> Optional[np.ndarray]:
         """The gateway's vector of this message, or the model's own."""
-        if not message.get(TOKENS_NAMES[TEXT]):
-            return None
+        text = message.get(TEXT) or ""
+        if not message.get(TOKENS_NAMES[TEXT]) or parse_payload(text) is not None:
+            return None  # a button's payload: its intent is given, nothing to classify
         meta = MessageMeta.from_metadata(message.get(METADATA))
         given = vectors.decode(meta.vector) if meta is not None and meta.vector else None
         if given is not None:

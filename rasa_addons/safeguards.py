@@ -9,7 +9,10 @@ Rasa is run through `python -m rasa_addons run ...` so that:
   line '<text>'") are printed without their message;
 - Rasa's validation of action-server responses keeps validating every
   response, but against a schema checked and compiled once, instead of
-  checking the schema against its metaschema on every action call.
+  checking the schema against its metaschema on every action call;
+- per turn work that never changes is done once: the list of event classes
+  Rasa looks up for every stored event is computed once it is serving, and a
+  SQLite tracker store runs in WAL mode (a commit is not two fsyncs).
 """
 
 from __future__ import annotations
@@ -102,6 +105,48 @@ def compiled_validation() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def cached_event_classes() -> None:
+    """Rasa looks up every event's class by scanning all subclasses of Event, per
+    event per turn; once serving, the classes are all imported and don't change."""
+    import functools
+
+    import rasa.shared.utils.common
+
+    scan = rasa.shared.utils.common.all_subclasses
+    cached = functools.cache(scan)
+
+    def all_subclasses(cls: Any) -> list[Any]:
+        return list(cached(cls)) if _serving else scan(cls)
+
+    rasa.shared.utils.common.all_subclasses = all_subclasses
+
+
+def wal_tracker_store() -> None:
+    """A SQLite tracker store in WAL mode with normal syncing (PostgreSQL is untouched)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import event
+
+    original = SQLTrackerStore.__init__
+
+    def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            return
+
+        def pragmas(connection: Any, record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        event.listen(self.engine, "connect", pragmas)
+        self.engine.dispose()  # connections from now on get the pragmas
+
+    SQLTrackerStore.__init__ = __init__  # type: ignore[method-assign]
+
+
 def install() -> None:
     _redact_logs()
     compiled_validation()
+    cached_event_classes()
+    wal_tracker_store()

@@ -139,7 +139,7 @@ def locust(host: str, target: str, users: int, seconds: int, out: Path) -> dict[
     }
 
 
-def measure(tree: Path, seconds: int, users: int) -> dict[str, Any]:
+def measure(tree: Path, seconds: int, users: int, warmup: int = 20) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="peerpath-bench-") as tmp:
         var, out = Path(tmp) / "var", Path(tmp) / "out"
         var.mkdir()
@@ -148,8 +148,8 @@ def measure(tree: Path, seconds: int, users: int) -> dict[str, Any]:
         try:
             stack.start()
             print(f"  {tree.name}: healthy after {stack.started_in:.0f} s", flush=True)
-            locust(stack.gateway, "gateway", users, 20, out)  # warm-up, not counted
-            sequential = locust(stack.gateway, "gateway", 1, max(20, seconds // 2), out)
+            locust(stack.gateway, "gateway", users, warmup, out)  # warm-up, not counted
+            sequential = locust(stack.gateway, "gateway", 1, max(warmup, seconds // 2), out)
             gateway = locust(stack.gateway, "gateway", users, seconds, out)
             rasa = locust(stack.rasa, "rasa", users, seconds, out)
             rss = stack.rss_mb()

@@ -1,0 +1,64 @@
+"""Rasa's start-up safeguards (rasa_addons/safeguards.py), run in Rasa's own venv."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_nlu_components import _run_in_rasa
+
+pytestmark = pytest.mark.slow
+
+
+def test_action_responses_are_validated_without_checking_the_schema_each_time() -> None:
+    """Fails if Rasa goes back to validating its schema against the metaschema per call."""
+    script = """
+import json
+import jsonschema.validators as validators
+from rasa.core.actions.action import RemoteAction
+from rasa_addons import safeguards
+
+safeguards.compiled_validation()
+checks = []
+original = validators.Draft202012Validator.check_schema
+def counting(schema, *args, **kwargs):
+    checks.append(1)
+    return original(schema, *args, **kwargs)
+for cls in {validators.validator_for(RemoteAction.action_response_format_spec()),
+            validators.Draft202012Validator, validators.Draft7Validator}:
+    cls.check_schema = staticmethod(counting)
+action = RemoteAction("action_answer_question", None)
+good = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
+valid = all(action._validate_action_result(good) for _ in range(50))
+try:
+    action._validate_action_result({"events": "not a list"})
+    refused = False
+except Exception as exc:
+    refused = type(exc).__name__ == "ValidationError"
+print(json.dumps({"valid": valid, "refused": refused, "schema_checks": len(checks)}))
+"""
+    assert _run_in_rasa(script, []) == {"valid": True, "refused": True, "schema_checks": 0}
+
+
+def test_text_bearing_log_keys_are_redacted_and_tracebacks_drop_locals() -> None:
+    script = """
+import json
+import rasa.utils.log_utils as log_utils
+import structlog
+from rasa_addons import safeguards
+
+safeguards._redact_logs()
+event = log_utils._anonymizer(None, "error", {"event": "x", "text": "words", "user_message": "w"})
+renderer = structlog.processors.dict_tracebacks
+def boom(text):
+    raise ValueError("x")
+try:
+    boom("a person's words")
+except ValueError:
+    import sys
+    rendered = renderer(None, "error", {"event": "x", "exc_info": sys.exc_info()})
+shown = json.dumps(rendered, default=str)
+print(json.dumps({"event": event, "locals": "a person's words" in shown}))
+"""
+    result = _run_in_rasa(script, [])
+    assert result["event"] == {"event": "x", "text": "<redacted>", "user_message": "<redacted>"}
+    assert result["locals"] is False
