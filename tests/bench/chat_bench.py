@@ -77,8 +77,12 @@ class Stack:
         }
         self.log = (self.var / "supervisor.log").open("wb")
         started = time.monotonic()
+        # a tree from before the supervisor had its own package runs `python -m bot run`
+        command = (
+            ["-m", "supervisor"] if (self.tree / "supervisor").is_dir() else ["-m", "bot", "run"]
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "supervisor"], cwd=self.tree, env=self.env,
+            [sys.executable, *command], cwd=self.tree, env=self.env,
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         with httpx.Client(timeout=5) as http:
@@ -96,13 +100,17 @@ class Stack:
         self.started_in = time.monotonic() - started
 
     def rss_mb(self) -> dict[str, float]:
-        """Resident memory of each supervised process (its whole process group)."""
-        status = json.loads((self.var / "processes.json").read_text())["processes"]
+        """Resident memory of each supervised process, with whatever it started."""
+        assert self.process is not None
         out = {}
-        for name, info in status.items():
-            group = psutil.Process(info["pid"])
-            members = [group, *group.children(recursive=True)]
-            out[name] = sum(p.memory_info().rss for p in members) / 2**20
+        for child in psutil.Process(self.process.pid).children():
+            command = " ".join(child.cmdline())
+            name = next(
+                (n for n, mark in (("rasa", "rasa"), ("actions", "-m actions"), ("gateway", " "))
+                 if mark in command), "other",
+            )  # fmt: skip
+            members = [child, *child.children(recursive=True)]
+            out[name] = out.get(name, 0.0) + sum(p.memory_info().rss for p in members) / 2**20
         return out
 
     def stop(self) -> None:
