@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index safety-model browser lint rasa-check pytest eval bench bench-chat safety-report nlu-report coverage lock clean
+.PHONY: run test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -108,6 +108,10 @@ browser:
 ## eval: search quality (hit@1, hit@3, MRR) over knowledge/ and the raw seed texts
 eval: $(VENV)/.installed
 	$(PY) -m tests.eval.evaluate
+
+## eval-chat: the conversation over the real stack: dev questions as single turns, and the chat scripts
+eval-chat: setup
+	$(PY) -m tests.eval.chat_eval $(if $(SCRIPTS),--scripts $(SCRIPTS)) --show
 
 ## coverage: does knowledge/ cover every paragraph and recommendation of the seed texts?
 coverage: $(VENV)/.installed
