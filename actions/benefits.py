@@ -149,7 +149,8 @@ class ActionBenefitsSummary(Action):
             passage = hits[0].passage
             shown.add(passage.chunk_id)
             vector = kb.vector(question)
-            answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id))
+            sentences = kb.index.sentence_vectors(passage.chunk_id)
+            answer = short_answer(passage, vector, sentences, question)
             dispatcher.utter_message(
                 text=f"{answer}\n\n{from_line(passage)}",
                 json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},

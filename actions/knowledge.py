@@ -19,9 +19,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import followups
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
-from peerpath.protocol import HELP, PEER_BUTTON, TELL_ME_MORE, MessageKind
+from peerpath.protocol import (
+    HELP,
+    PEER_BUTTON,
+    TELL_ME_MORE,
+    Intent,
+    MessageKind,
+    MessageMeta,
+    Safety,
+    payload,
+)
 from peerpath.search.answers import short_answer
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -76,6 +86,14 @@ NO_ANSWER_BUTTONS = [
     {"title": "Show the menu", "payload": HELP},
 ]
 TELL_ME_MORE_BUTTON = {"title": "Tell me more", "payload": TELL_ME_MORE}
+BENEFITS_CHECK_BUTTON = {
+    "title": "Check my benefits step by step",
+    "payload": payload(Intent.START_BENEFITS_CHECK),
+}
+TRAINING_FINDER_BUTTON = {
+    "title": "Find a training near me",
+    "payload": payload(Intent.FIND_TRAINING),
+}
 NEAR_MISS = "The closest thing I have is this section. Want to see it?"
 NOTHING_MORE = "That's everything I have on this. Would you like to look at something else?"
 BENEFITS_NOTE = (
@@ -100,12 +118,28 @@ IPS_CLEAR = re.compile(
     re.IGNORECASE,
 )
 NEAR_MISS_MARGIN = 0.10
+# A message the NLU found off-topic is answered when search matches it this much above
+# the usual bar: the NLU's off-topic examples score below 0.26, in-scope questions'
+# 5th percentile is 0.44 (dev set), the bar 0.40.
+OFF_TOPIC_MARGIN = 0.10
 MAX_RELATED = 2
+
+
+# vocational peer support compared with IPS: the employment model is meant
+IPS_BESIDE_VPS = re.compile(
+    r"\b(vocational\s+peer|vps)\b.*\b(differ\w*|compare\w*|vs\.?|versus|same|like)\b|"
+    r"\b(differ\w*|compare\w*|vs\.?|versus)\b.*\b(vocational\s+peer|vps)\b",
+    re.IGNORECASE,
+)
 
 
 def ambiguous_ips(text: str) -> bool:
     """'IPS' on its own, with nothing saying which of its two meanings."""
-    return bool(IPS_BARE.search(text)) and not IPS_CLEAR.search(text)
+    return (
+        bool(IPS_BARE.search(text))
+        and not IPS_CLEAR.search(text)
+        and not IPS_BESIDE_VPS.search(text)
+    )
 
 
 def question_for(text: str, intent: str) -> str:
@@ -146,7 +180,7 @@ def benefits_note(kb: Knowledge, answer: str) -> str:
 
 def answer_text(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> str:
     """The short answer, its source line, and the benefits note where it applies."""
-    answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id))
+    answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id), question)
     parts = [answer, from_line(passage)]
     if "benefits" in passage.topics:
         parts.append(benefits_note(kb, answer))
@@ -187,8 +221,125 @@ def show_passage(
     dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
 
 
+async def answer(
+    dispatcher: CollectingDispatcher,
+    kb: Knowledge,
+    tracker: Tracker,
+    question: str,
+    topic: str | None = None,
+    role: str | None = None,
+    off_topic: bool = False,
+) -> list[dict[str, Any]] | None:
+    """Answers `question` from the knowledge base in the context of the conversation.
+
+    The person's words alone, or joined with the previous question when they
+    lean on it (followups.py); the best passage by search's own ranking, the
+    person's audience favoured, the intent's topic breaking near-ties only.
+    "Who wrote that?" gets the last answer's sources. With `off_topic` (the
+    NLU found the message off-topic), it answers only a follow-up that finds
+    its answer, or a question search matches clearly (OFF_TOPIC_MARGIN above
+    the usual bar), and returns None otherwise.
+    """
+    meta = MessageMeta.from_metadata(tracker.latest_message.get("metadata"))
+    if meta is not None and meta.safety == Safety.SENSITIVE:
+        question = followups.without_disclosure(question)
+    previous = tracker.get_slot("kb_question")
+    last = kb.index.passage(tracker.get_slot("kb_last") or "")
+    if last is not None and followups.asks_for_source(question):
+        show_sources(dispatcher, kb, last)
+        return []
+    if ambiguous_ips(question) and not (previous and followups.looks_like_follow_up(question)):
+        dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
+        return []
+    role = role or tracker.get_slot("role")
+    audience = AUDIENCE_BY_ROLE.get(role or "")
+    started = time.perf_counter()
+
+    def search(query: str, vector: np.ndarray) -> list[Hit]:
+        hits = kb.index.search(
+            query, 6, boost_audiences=[audience] if audience else [], vector=vector
+        )
+        return followups.tie_break(hits, topic)
+
+    vector = kb.vector(question, tracker.latest_message)
+    alone = await asyncio.to_thread(search, question, vector)
+    together: list[Hit] = []
+    leaning = followups.leans_on_previous if off_topic else followups.looks_like_follow_up
+    if previous and leaning(question):
+        query = followups.joined(previous, question)
+        together = await asyncio.to_thread(search, query, kb.vector(query))
+    choice = followups.choose(
+        question, alone, previous or "", together, tracker.get_slot("kb_last")
+    )
+    hits = choice.hits
+    threshold = kb.settings.search.min_score
+    best = hits[0] if hits else None
+    logger.info(
+        "answer.search conv=%s top_score=%.3f followed=%s ms=%.0f",
+        tracker.sender_id, best.score if best else 0.0, choice.followed,
+        (time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+    if off_topic and not choice.followed:
+        threshold += OFF_TOPIC_MARGIN
+    if off_topic and (best is None or best.score < threshold):
+        return None
+    if best is None or best.score < threshold:
+        return no_answer(dispatcher, best, threshold)
+    more = [h.passage for h in hits[1:] if h.score >= threshold]
+    # "tell me more" stays in the answer's article while it has more that matches
+    more.sort(key=lambda p: p.doc_id != best.passage.doc_id)
+    queue = [p.chunk_id for p in more]
+    buttons = [TELL_ME_MORE_BUTTON]
+    buttons += related_buttons(hits, best.passage, threshold)
+    buttons += flow_buttons(best.passage)
+    shown_vector = vector if not choice.followed else kb.vector(choice.query)
+    show_passage(dispatcher, kb, best.passage, choice.query, buttons, shown_vector)
+    return [
+        SlotSet("kb_queue", queue),
+        SlotSet("kb_last", best.passage.chunk_id),
+        SlotSet("kb_question", choice.query),
+    ]
+
+
+def show_sources(dispatcher: CollectingDispatcher, kb: Knowledge, passage: Passage) -> None:
+    """Where the last answer comes from: our article and section, and the works it cites."""
+    cited = followups.citations(passage.text)
+    text = f"That answer is from our article “{passage.title}”"
+    text += f", the section “{passage.heading}”." if passage.heading else "."
+    if cited:
+        text += " That section draws on " + "; ".join(cited) + "."
+    dispatcher.utter_message(
+        text=text,
+        json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
+    )
+
+
+def flow_buttons(passage: Passage) -> list[dict[str, str]]:
+    """After a direct answer, the guided flow that goes further, as a button."""
+    if "benefits" in passage.topics:
+        return [BENEFITS_CHECK_BUTTON]
+    if "training" in passage.topics:
+        return [TRAINING_FINDER_BUTTON]
+    return []
+
+
+def no_answer(
+    dispatcher: CollectingDispatcher, best: Hit | None, threshold: float
+) -> list[dict[str, Any]]:
+    """Says plainly there is no answer, offers a peer, and the closest section if near."""
+    dispatcher.utter_message(text=NO_ANSWER, buttons=NO_ANSWER_BUTTONS)
+    if best is not None and best.score >= threshold - NEAR_MISS_MARGIN and best.passage.heading:
+        heading = best.passage.heading
+        dispatcher.utter_message(text=NEAR_MISS, buttons=[{"title": heading, "payload": heading}])
+    return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_question", None)]
+
+
 class ActionAnswerQuestion(Action):
-    """Answers a question from the knowledge base, with its source, or says it can't."""
+    """Answers a question from the knowledge base, with its source, or says it can't.
+
+    A role said on the way ("as an employer, how do I ...") is remembered and
+    used for the answer.
+    """
 
     def __init__(self, kb: Knowledge | None = None) -> None:
         self._kb = kb
@@ -205,48 +356,11 @@ class ActionAnswerQuestion(Action):
         if not question:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
-        if ambiguous_ips(question):
-            dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
-            return []
+        said = followups.role_said(question)
+        role = said.role if said else None
         topic = TOPIC_BY_INTENT.get(intent)
-        audience = AUDIENCE_BY_ROLE.get(tracker.get_slot("role") or "")
-        started = time.perf_counter()
-        vector = kb.vector(question, tracker.latest_message)
-        hits = await asyncio.to_thread(
-            kb.index.search,
-            question,
-            6,
-            boost_topics=[topic] if topic else [],
-            boost_audiences=[audience] if audience else [],
-            vector=vector,
-        )
-        threshold = kb.settings.search.min_score
-        best = hits[0] if hits else None
-        logger.info(
-            "answer.search conv=%s top_score=%.3f ms=%.0f",
-            tracker.sender_id,
-            best.score if best else 0.0,
-            (time.perf_counter() - started) * 1000,
-        )
-        if best is None or best.score < threshold:
-            return self._no_answer(dispatcher, best, threshold)
-        queue = [h.passage.chunk_id for h in hits[1:] if h.score >= threshold]
-        buttons = [TELL_ME_MORE_BUTTON]
-        buttons += related_buttons(hits, best.passage, threshold)
-        show_passage(dispatcher, kb, best.passage, question, buttons, vector)
-        return [SlotSet("kb_queue", queue), SlotSet("kb_last", best.passage.chunk_id)]
-
-    @staticmethod
-    def _no_answer(
-        dispatcher: CollectingDispatcher, best: Hit | None, threshold: float
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(text=NO_ANSWER, buttons=NO_ANSWER_BUTTONS)
-        if best is not None and best.score >= threshold - NEAR_MISS_MARGIN and best.passage.heading:
-            heading = best.passage.heading
-            dispatcher.utter_message(
-                text=NEAR_MISS, buttons=[{"title": heading, "payload": heading}]
-            )
-        return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
+        events = await answer(dispatcher, kb, tracker, question, topic, role) or []
+        return ([SlotSet("role", role)] if role else []) + events
 
 
 class ActionTellMeMore(Action):

@@ -12,6 +12,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import followups
+from actions.knowledge import answer
+from actions.services import Knowledge, knowledge
 from peerpath.protocol import PEER_BUTTON, Intent, payload
 
 GREETING = (
@@ -122,7 +125,11 @@ class ActionShowMenu(Action):
 
 
 class ActionSetRole(Action):
-    """Remembers who is asking (or asks, if it wasn't clear) and shows their menu."""
+    """Remembers who is asking (or asks, if it wasn't clear); answers a question said with it.
+
+    "btw I'm a peer specialist now, is there any way to move up?" stores the role
+    and answers the question for that audience; a bare role gets the menu.
+    """
 
     def name(self) -> str:
         return "action_set_role"
@@ -130,11 +137,17 @@ class ActionSetRole(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
         said = [e.get("value") for e in tracker.latest_message.get("entities") or []]
+        parsed = followups.role_said(text)
         role = next((value for value in said if value in ROLES), None)
+        role = role or (parsed.role if parsed else None)
         if role is None:  # "I want to change who I am", or a role we don't know
             dispatcher.utter_message(text=ASK_ROLE, buttons=ROLE_BUTTONS)
             return []
+        if parsed is not None and followups.is_question(parsed.rest):
+            events = await answer(dispatcher, knowledge(), tracker, parsed.rest, role=role) or []
+            return [SlotSet("role", role), *events]
         if role == "browsing":
             text = "Welcome, browse as you like. Nothing here needs you to sign up."
         else:
@@ -142,3 +155,27 @@ class ActionSetRole(Action):
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons(role))
         return [SlotSet("role", role)]
+
+
+class ActionOutOfScope(Action):
+    """Off-topic for the NLU: a follow-up that finds its answer with the previous question
+    ("when did it come out?"), or a question search clearly matches, is answered; anything
+    else gets the honest reply and the menu."""
+
+    def __init__(self, kb: Knowledge | None = None) -> None:
+        self._kb = kb
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = (tracker.latest_message.get("text") or "").strip()
+        kb = self._kb or knowledge()
+        if question and not question.startswith("/"):
+            events = await answer(dispatcher, kb, tracker, question, off_topic=True)
+            if events is not None:
+                return events
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return await ActionShowMenu().run(dispatcher, tracker, domain)

@@ -55,7 +55,7 @@ async def test_off_topic_question_is_not_answered_with_a_passage(kb: Knowledge) 
     assert messages[0]["text"] == NO_ANSWER
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/request_human", "/help"]
     assert all("custom" not in m or not m["custom"].get("sources") for m in messages)
-    assert slots_set(events) == {"kb_queue": [], "kb_last": None}
+    assert slots_set(events) == {"kb_queue": [], "kb_last": None, "kb_question": None}
 
 
 async def test_benefits_answers_say_general_information_and_point_to_counseling(

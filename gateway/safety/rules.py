@@ -268,7 +268,10 @@ NOW = _any(
     [
         r"\b(right\s+now|rn|rite\s+now|tonight|tonite|tn|this\s+(weekend|week|time)|after\s+(work|my\s+shift|"
         r"group|tonight))\b",
-        r"\b(anymore|any\s+more|otra\s+vez|esta\s+noche|ahorita|ahora\s+mismo)\b",
+        # "can't do this anymore", but not "used to be suicidal, not anymore"
+        r"(?<!\bnot\s)(?<!\bnot,\s)(?<!\bnot\ssuicidal\s)(?<!\bnot\susing\s)"
+        r"(?<!\bnot\scutting\s)\b(anymore|any\s+more)\b",
+        r"\b(otra\s+vez|esta\s+noche|ahorita|ahora\s+mismo)\b",
         r"\b(thinking|thoughts?|urges?|it|that|suicide|cutting|using|pills|do|doing|try|trying|started|"
         r"starting|bought|using)\b.{0,25}\b(again|agian)\b",
         r"\b(i\s+)?(just\s+)?relapsed\s+(on|today|tonight|last\s+night|again|this)\b",

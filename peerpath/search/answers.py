@@ -7,6 +7,7 @@ is always traceable to its source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,6 +34,43 @@ def units(text: str) -> list[str]:
     return out
 
 
+# What a question asks for, and how to tell a sentence that carries it.
+_ASKS_WHO = re.compile(
+    r"^\W*(who|whose|whom)\b|\bwho\s+(wrote|created|founded|started|runs|leads|made|developed|"
+    r"authored|is\s+behind)\b|\b(authors?|founders?|creators?)\b",
+    re.IGNORECASE,
+)
+_ASKS_WHEN = re.compile(
+    r"\bwhen\b|\b(what|which)\s+year\b|\bhow\s+long\s+ago\b|\bwhat\s+date\b", re.IGNORECASE
+)
+_ASKS_NUMBER = re.compile(
+    r"\bhow\s+(many|much|long|old|often)\b|\bwhat\s+(percent|percentage|share|number|rate|amount)\b|"
+    r"\b(pay|paid|salary|wages?|earn\w*|cost|costs|hourly|per\s+hour|yearly|annual(ly)?)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"(?<=\w )(?:[A-Z][a-z]+|[A-Z]{2,})(?:[ -](?:[A-Z]\.|[A-Z][a-z]+|[A-Z]{2,}))+")
+_DATE = re.compile(
+    r"\b(1[89]|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b"
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|half|percent)\b",
+    re.IGNORECASE,
+)
+
+
+def answer_bearing(question: str) -> Callable[[str], bool] | None:
+    """What a sentence must carry to answer `question`: a name, a date, a number; or None."""
+    if _ASKS_WHO.search(question):
+        return lambda sentence: bool(_NAME.search(sentence))
+    if _ASKS_WHEN.search(question):
+        return lambda sentence: bool(_DATE.search(sentence))
+    if _ASKS_NUMBER.search(question):
+        return lambda sentence: bool(_NUMBER.search(sentence))
+    return None
+
+
 def _words(items: list[str]) -> int:
     return sum(len(item.split()) for item in items)
 
@@ -45,23 +83,33 @@ def prose_sentences(text: str) -> list[str]:
     return [part for part in units(text) if not LIST_ITEM.match(part)]
 
 
-def short_answer(passage: Passage, query_vector: np.ndarray, sentence_vectors: np.ndarray) -> str:
+def short_answer(
+    passage: Passage, query_vector: np.ndarray, sentence_vectors: np.ndarray, question: str = ""
+) -> str:
     """The passage's lead sentence plus the sentence closest to the question.
 
     Knowledge articles open each section with its direct answer; for other
     documents (PDFs, raw text) the sentence most like the question matters
     more, so both are kept, in document order, within three sentences. A
-    sentence that introduces a list (ends with ':') brings its list along.
+    question for a who, a when or a how many also keeps a sentence that
+    carries a name, a date or a number (the closest such one). A sentence that
+    introduces a list (ends with ':') brings its list along.
     """
     parts = units(passage.text)
     if not parts:
         return passage.text.strip()
     prose = [i for i, part in enumerate(parts) if not LIST_ITEM.match(part)]
     chosen: list[int] = [prose[0]] if prose else [0]
+    closeness = sentence_vectors @ query_vector if len(prose) > 1 else np.zeros(len(prose))
     if len(prose) > 1:
-        best = prose[int(np.argmax(sentence_vectors @ query_vector))]
+        best = prose[int(np.argmax(closeness))]
         if best not in chosen:
             chosen.append(best)
+    bearing = answer_bearing(question)
+    if bearing and not any(bearing(parts[i]) for i in chosen):
+        carriers = [n for n, i in enumerate(prose) if bearing(parts[i])]
+        if carriers:
+            chosen.append(prose[max(carriers, key=lambda n: closeness[n])])
     # Fill up with following sentences while short, to read as a whole thought.
     nxt = chosen[0] + 1
     while (
@@ -73,7 +121,7 @@ def short_answer(passage: Passage, query_vector: np.ndarray, sentence_vectors: n
         if nxt not in chosen:
             chosen.append(nxt)
         nxt += 1
-    chosen = sorted(set(chosen))[:MAX_SENTENCES]
+    chosen = sorted(set(chosen[:MAX_SENTENCES]))
     lines = []
     for index in chosen:
         lines.append(parts[index])

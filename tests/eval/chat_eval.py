@@ -145,12 +145,13 @@ def evaluate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scripts", type=Path, default=SCRIPTS)
-    parser.add_argument("--no-single", action="store_true", help="skip the dev questions")
+    parser.add_argument("--questions", type=Path, default=DEV, help="the single-turn questions")
+    parser.add_argument("--no-single", action="store_true", help="skip the single-turn questions")
     parser.add_argument("--show", action="store_true", help="list every miss")
     parser.add_argument("--json", type=Path, default=ROOT / "results" / "eval-chat.json")
     args = parser.parse_args(argv)
     scripts = yaml.safe_load(args.scripts.read_text(encoding="utf-8"))["scripts"]
-    questions = [] if args.no_single else yaml.safe_load(DEV.read_text(encoding="utf-8"))
+    questions = [] if args.no_single else yaml.safe_load(args.questions.read_text(encoding="utf-8"))
     result, single, multi = evaluate(scripts, questions, {})
     print(json.dumps(result, indent=2))
     if args.show:

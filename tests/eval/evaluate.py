@@ -2,7 +2,8 @@
 
 Prints hit@1, hit@3 and MRR for BM25-only, dense-only and fused search,
 over knowledge/ (tests/eval/dev_questions.yml, labelled by document and
-section) and over the raw source texts in ../shared/seeds/ indexed as they
+section; and tests/eval/blind_questions.yml, written from the seeds by someone
+who saw no code, never tuned on) and over the raw source texts in ../shared/seeds/ indexed as they
 are (tests/eval/seed_questions.yml, labelled by file and a phrase the
 answering passage contains). Also reports how well the abstain threshold
 separates answerable questions from off-topic ones, and with --tune sweeps
@@ -137,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         index.fusion = FusionParams(alpha=settings.alpha, bm25_floor=settings.bm25_floor)
         rows = {mode: rank_metrics(index, answerable, knowledge_judge, mode) for mode in MODES}
-        print(table(f"knowledge/ ({len(index.passages)} passages)", rows))
+        print(table(f"knowledge/ ({len(index.passages)} passages), dev questions", rows))
+        blind = [item for item in load("blind_questions.yml") if item.get("doc")]
+        rows = {mode: rank_metrics(index, blind, knowledge_judge, mode) for mode in MODES}
+        print()
+        print(table("knowledge/, blind questions (never tuned on)", rows))
         threshold = settings.min_score
         kept, refused, declined = abstain_report(index, answerable, offtopic, threshold)
         print(
