@@ -81,6 +81,10 @@ POLICY = [
      Safety.SENSITIVE, False),
     ("how should a peer respond when someone they support talks about self-harm",
      Safety.SENSITIVE, False),
+    # "not anymore" tells a past, where "can't anymore" tells a present
+    ("i used to be suicidal, not anymore thankfully. is peer work for me?", Safety.SENSITIVE,
+     False),
+    ("i can't do this anymore", Safety.CRISIS, False),
     # a hypothetical emergency is a subject, not an emergency
     ("what should staff do if a client pulls a knife during group", Safety.NONE, False),
     # idioms are nothing at all
