@@ -164,6 +164,14 @@ _QUESTION = re.compile(
 )
 
 
+# what is left in front of the question once the role is taken out: "speaking , do ...",
+# "actually. what ...", "- whats ..."
+_REST_LEAD = re.compile(
+    r"^[\s,.;:!-]*((and|so|but|also|actually|anyway|now|speaking|here)\b[\s,.;:!-]*)*",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class RoleSaid:
     role: str
@@ -183,7 +191,7 @@ def role_said(text: str) -> RoleSaid | None:
     else:
         role = next(name for name, _ in _ROLE_WORDS if groups.get(name))
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()
-    rest = re.sub(r"^[\s,.;:!-]*(and|so|but|also)?[\s,.;:!-]*", "", rest, flags=re.IGNORECASE)
+    rest = _REST_LEAD.sub("", rest)
     return RoleSaid(role, rest.strip())
 
 

@@ -358,6 +358,8 @@ class ActionAnswerQuestion(Action):
             return []
         said = followups.role_said(question)
         role = said.role if said else None
+        if said is not None and followups.is_question(said.rest):
+            question = said.rest  # "im a vr counselor - what's ...": the question is searched
         topic = TOPIC_BY_INTENT.get(intent)
         events = await answer(dispatcher, kb, tracker, question, topic, role) or []
         return ([SlotSet("role", role)] if role else []) + events

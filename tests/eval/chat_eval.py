@@ -48,8 +48,17 @@ class Chat:
         return response.json() if response.status_code in (200, 503) else {"messages": []}
 
 
-def text_of(reply: dict[str, Any]) -> str:
-    return "\n".join(str(m.get("text", "")) for m in reply.get("messages", []))
+def text_of(reply: dict[str, Any], skip: frozenset[str] = frozenset()) -> str:
+    return "\n".join(
+        str(m.get("text", "")) for m in reply.get("messages", []) if m.get("kind") not in skip
+    )
+
+
+# `expect.none` is judged without the quiet "988 is there any time" line (kind "care")
+# that issue #13 requires after an answer to a message graded `sensitive`: a script's
+# none: ["988"] means "no crisis takeover", which that line is not. `--strict` judges
+# the whole reply.
+NOT_A_TAKEOVER = frozenset({"care"})
 
 
 def first_source(reply: dict[str, Any]) -> dict[str, Any] | None:
@@ -60,8 +69,9 @@ def first_source(reply: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def judge_script(script: dict[str, Any], last: dict[str, Any]) -> bool:
+def judge_script(script: dict[str, Any], last: dict[str, Any], strict: bool = False) -> bool:
     said = text_of(last).lower()
+    said_without_care = text_of(last, frozenset() if strict else NOT_A_TAKEOVER).lower()
     expect = script.get("expect") or {}
     any_of = [str(t).lower() for t in expect.get("any", [])]
     all_of = [str(t).lower() for t in expect.get("all", [])]
@@ -69,7 +79,7 @@ def judge_script(script: dict[str, Any], last: dict[str, Any]) -> bool:
     return (
         (not any_of or any(t in said for t in any_of))
         and all(t in said for t in all_of)
-        and not any(t in said for t in none_of)
+        and not any(t in said_without_care for t in none_of)
     )
 
 
@@ -80,7 +90,9 @@ def run_scripts(http: httpx.Client, scripts: list[dict[str, Any]]) -> list[dict[
         for turn in script["turns"]:
             last = chat.say(str(turn))
         return {"id": script["id"], "category": script.get("category", "-"),
-                "ok": judge_script(script, last), "said": text_of(last)[:300]}  # fmt: skip
+                "ok": judge_script(script, last),
+                "ok_strict": judge_script(script, last, strict=True),
+                "said": text_of(last)[:300]}  # fmt: skip
 
     with ThreadPoolExecutor(4) as pool:
         return list(pool.map(one, scripts))
@@ -117,6 +129,7 @@ def summary(single: list[dict[str, Any]], multi: list[dict[str, Any]]) -> dict[s
         "single_turn": {"n": len(single), "accuracy": _share([r["ok"] for r in single])},
         "agreement": {"n": len(agreeing), "share": _share(agreeing)},
         "multi_turn": {"n": len(multi), "accuracy": _share([r["ok"] for r in multi]),
+                       "accuracy_strict": _share([r["ok_strict"] for r in multi]),
                        "by_category": by_category},
     }  # fmt: skip
 

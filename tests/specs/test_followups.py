@@ -86,6 +86,10 @@ def test_the_intents_topic_only_breaks_near_ties() -> None:
          "wondering what a peer specialist earns?", True),
         ("i supervise peers. what training should i get", "employer", "what training should i get",
          True),
+        ("speaking as a vr counselor, do vocational peer specialists need to be certified?",
+         "counselor", "do vocational peer specialists need to be certified?", True),
+        ("ok im an employer actually. what should a peer's job description look like?",
+         "employer", "what should a peer's job description look like?", True),
         ("what does a peer specialist earn", None, "", False),
     ],
 )  # fmt: skip
