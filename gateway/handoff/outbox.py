@@ -4,6 +4,18 @@ Everything to deliver is first written to the outbox table, so a message
 relayed while a channel is down (or the gateway restarts) is sent later,
 not dropped. Channels register a deliverer for people (by channel name) and
 any number for staff.
+
+Gateways sharing one database each run this worker. Each claims a batch of
+due items with a lease (HandoffStore.claim_due), so two gateways never send
+the same item while both are alive; an item not yet sent when half the
+lease has passed has its lease renewed first, and is skipped if another
+gateway has taken it meanwhile. Delivery is at least once, not exactly
+once: a gateway that dies after a channel accepted an item but before its
+row is deleted leaves it to be sent again by another gateway when the lease
+runs out (so does a single delivery slower than a whole lease). The
+deliverers don't deduplicate (Telegram's sendMessage has no idempotency
+key), so in that rare case a person or the staff chat sees one message
+twice; nothing is lost.
 """
 
 from __future__ import annotations
@@ -11,12 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import anyio
 
-from gateway.handoff.store import HandoffStore, OutboxItem, Ticket
+from gateway.handoff.store import LEASE_SECONDS, HandoffStore, OutboxItem, Ticket
 from peerpath.errors import ChannelError
 
 logger = logging.getLogger(__name__)
@@ -39,8 +52,12 @@ def backoff(attempts: int) -> float:
 class Outbox:
     """Writes deliveries down, and a worker that sends them."""
 
-    def __init__(self, store: HandoffStore) -> None:
+    def __init__(
+        self, store: HandoffStore, batch: int = 50, lease_seconds: float = LEASE_SECONDS
+    ) -> None:
         self.store = store
+        self.batch = batch  # items claimed at a time
+        self.lease_seconds = lease_seconds
         self.people: dict[str, PersonDeliverer] = {}
         self.staff: list[StaffDeliverer] = []
         self.on_staff_ref: Callable[[str, str], Awaitable[None]] | None = None
@@ -57,10 +74,15 @@ class Outbox:
         self._wake.set()
 
     async def deliver_due(self) -> int:
-        """Try every due item once; returns how many were delivered."""
-        items = await anyio.to_thread.run_sync(self.store.due)
+        """Claim the due items and try each once; returns how many were delivered."""
+        claimed_at = time.monotonic()
+        items = await anyio.to_thread.run_sync(self.store.claim_due, self.batch, self.lease_seconds)
         done = 0
         for item in items:
+            if time.monotonic() - claimed_at > self.lease_seconds / 2 and not (
+                await anyio.to_thread.run_sync(self.store.renew, item, self.lease_seconds)
+            ):
+                continue  # the lease ran out and another gateway took it, or it was forgotten
             ticket = await anyio.to_thread.run_sync(self.store.get, item.ticket_id)
             try:
                 if ticket is not None:

@@ -1,8 +1,15 @@
 """Hand-off persistence: tickets, relayed messages and the delivery outbox.
 
-SQLite by default (a file under VAR_DIR), PostgreSQL by URL; SQLAlchemy 2.
+SQLite by default (a file under VAR_DIR, one gateway), PostgreSQL by URL
+(`postgresql+psycopg://…`, any number of gateways sharing it); SQLAlchemy 2.
 Everything a hand-off needs survives a gateway restart. Calls are short and
 synchronous; the async service runs them in a worker thread.
+
+Shared by several gateways, two steps must not be done twice: a peer taking
+a ticket (`claim`, a conditional UPDATE) and sending an outbox item
+(`claim_due`, rows locked with FOR UPDATE SKIP LOCKED and leased). Leases
+are times from the gateways' own clocks, so those clocks must agree (NTP)
+to well within a lease.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     create_engine,
@@ -29,10 +38,15 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from peerpath.protocol import OPEN_STATES, TicketState
+
+# Outbox and message ids: BIGSERIAL on PostgreSQL; SQLite's autoincrement needs INTEGER.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+LEASE_SECONDS = 60.0  # how long a claimed outbox item is this gateway's alone
+SCHEMA_LOCK = 0x50454552  # a PostgreSQL advisory lock: one gateway creates the tables
 
 
 def now() -> dt.datetime:
@@ -40,7 +54,7 @@ def now() -> dt.datetime:
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
+    """SQLite hands datetimes back naive; they were stored in UTC (PostgreSQL's are aware)."""
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=dt.UTC)
@@ -81,7 +95,7 @@ class Ticket(Base):
 class TicketMessage(Base):
     __tablename__ = "ticket_messages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     sender: Mapped[str] = mapped_column(String(16))  # person | peer | system
     text: Mapped[str] = mapped_column(Text)
@@ -91,7 +105,7 @@ class TicketMessage(Base):
 class OutboxItem(Base):
     __tablename__ = "outbox"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     ticket_id: Mapped[str] = mapped_column(String(16), index=True)
     target: Mapped[str] = mapped_column(String(16))  # person | staff
     kind: Mapped[str] = mapped_column(String(24))
@@ -109,15 +123,29 @@ def new_ticket_id() -> str:
 
 
 class HandoffStore:
-    """Short transactions over the hand-off tables."""
+    """Short transactions over the hand-off tables.
 
-    def __init__(self, url: str) -> None:
+    On PostgreSQL each gateway keeps a bounded pool of connections
+    (`pool_size` plus up to `max_overflow` more under load), each checked
+    before use so a restarted database costs one failed request, not a
+    pool of dead connections.
+    """
+
+    def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 5) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
+        options: dict[str, Any] = {}
+        if make_url(url).get_backend_name() == "postgresql":
+            options = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_pre_ping": True}
+        self.engine: Engine = create_engine(url, future=True, **options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+            Base.metadata.create_all(self.engine)
+        else:
+            with self.engine.begin() as connection:
+                # two gateways starting together would both try CREATE TABLE
+                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
+                Base.metadata.create_all(connection)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -148,7 +176,12 @@ class HandoffStore:
             return s.get(Ticket, ticket_id)
 
     def claim(self, ticket_id: str, peer_id: str, peer_name: str) -> bool:
-        """Claim a waiting ticket; False if someone else got there first."""
+        """Claim a waiting ticket; False if someone else got there first.
+
+        One conditional UPDATE, so two peers (on two gateways) can't both win:
+        on PostgreSQL the second waits for the first's row lock, then finds
+        the ticket no longer waiting and updates nothing.
+        """
         with self.session() as s:
             result = s.execute(
                 update(Ticket)
@@ -221,15 +254,52 @@ class HandoffStore:
             s.add(OutboxItem(ticket_id=ticket_id, target=target, kind=kind, payload=payload))
 
     def due(self, limit: int = 50) -> list[OutboxItem]:
+        """What is due now, without claiming it (to look at; delivering uses `claim_due`)."""
         with self.session() as s:
-            return list(
-                s.scalars(
-                    select(OutboxItem)
-                    .where(OutboxItem.delivered_at.is_(None), OutboxItem.next_attempt_at <= now())
-                    .order_by(OutboxItem.id)
-                    .limit(limit)
+            return list(s.scalars(_due_items(limit)))
+
+    def claim_due(self, limit: int = 50, lease_seconds: float = LEASE_SECONDS) -> list[OutboxItem]:
+        """Take up to `limit` due items for this gateway to deliver, leased for `lease_seconds`.
+
+        In one transaction the due rows are locked, skipping rows another
+        gateway has locked this instant (FOR UPDATE SKIP LOCKED), and their
+        `next_attempt_at` moves to the lease's end, so no other gateway
+        takes them until then. Each item comes back holding that time: it is
+        the lease's token for `renew`. Then `delivered` deletes an item and
+        `failed` schedules its retry. A gateway that dies holding a lease
+        leaves its items to be claimed again when the lease runs out:
+        delivery is at least once (see gateway.handoff.outbox).
+
+        SQLite ignores the locking clause; with one gateway nothing else claims.
+        """
+        until = now() + dt.timedelta(seconds=lease_seconds)
+        with self.session() as s:
+            items = list(s.scalars(_due_items(limit).with_for_update(skip_locked=True)))
+            for item in items:
+                item.next_attempt_at = until
+        return items
+
+    def renew(self, item: OutboxItem, lease_seconds: float = LEASE_SECONDS) -> bool:
+        """Extend this gateway's lease on a claimed item; False if the lease is lost.
+
+        Lost means the lease ran out and another gateway claimed the item (it
+        then holds another lease time), or the item is gone (delivered by
+        that gateway, or forgotten): either way, don't deliver it.
+        """
+        until = now() + dt.timedelta(seconds=lease_seconds)
+        with self.session() as s:
+            result = s.execute(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id == item.id,
+                    OutboxItem.next_attempt_at == item.next_attempt_at,
                 )
+                .values(next_attempt_at=until)
             )
+        if result.rowcount != 1:
+            return False
+        item.next_attempt_at = until
+        return True
 
     def delivered(self, item_id: int) -> None:
         """A delivered item is deleted: its payload may hold what a person wrote."""
@@ -273,6 +343,15 @@ class HandoffStore:
         SQLite runs with secure_delete, so deleted rows are overwritten with
         zeros; a WAL checkpoint then moves those pages into the main file and
         truncates the WAL, which still held the old page images.
+
+        PostgreSQL has no such switch, so this does nothing there: a deleted
+        row is gone for every query at once, but its bytes stay in the table
+        file as a dead tuple until VACUUM (autovacuum runs it on its own)
+        marks the space free, and stay until new rows overwrite that space;
+        VACUUM does not zero it (VACUUM FULL writes a new file and drops the
+        old one, unzeroed). The WAL and any base backups or WAL archives keep
+        old copies until they are recycled. Protect them as the data they
+        are: encrypted disks and a bounded backup retention.
         """
         if self.engine.dialect.name == "sqlite":
             with self.engine.connect() as connection:
@@ -280,6 +359,15 @@ class HandoffStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _due_items(limit: int) -> Select[OutboxItem]:
+    return (
+        select(OutboxItem)
+        .where(OutboxItem.delivered_at.is_(None), OutboxItem.next_attempt_at <= now())
+        .order_by(OutboxItem.id)
+        .limit(limit)
+    )
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:

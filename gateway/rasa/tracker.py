@@ -1,7 +1,9 @@
 """A conversation as Rasa's tracker holds it: history for a reloaded chat, and forgetting.
 
 Rasa's HTTP API can replace a tracker's events but not delete them, so the
-gateway, which owns the deployment's configuration, deletes the rows itself.
+gateway, which owns the deployment's configuration, deletes the rows itself:
+`forget` in Rasa's SQLite file, `forget_in` in any SQLTrackerStore by URL
+(PostgreSQL when Rasa runs replicated).
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
 from gateway.rasa.replies import normalize
+
+# The part of Rasa's SQLTrackerStore table that forgetting needs
+EVENTS = Table("events", MetaData(), Column("sender_id", String(255), index=True))
 
 # (timestamp, {"from": "me" | "bot" | "peer", "text", ...}) in time order
 HistoryItem = tuple[float, dict[str, Any]]
@@ -57,3 +66,31 @@ def forget(db_path: Path, sender_id: str) -> int:
         return deleted.rowcount
     finally:
         connection.close()
+
+
+def forget_in(url: str, sender_id: str) -> int:
+    """Delete every event Rasa stored for `sender_id` in the tracker database at `url`.
+
+    `url` is a SQLAlchemy URL of the database Rasa's SQLTrackerStore writes
+    (`postgresql+psycopg://…/rasa`; a bare `postgresql://` gets psycopg 3, the
+    driver the gateway has); a `sqlite:///` one goes to `forget`, so
+    the file is scrubbed the same way. Returns how many events were deleted,
+    0 when Rasa hasn't made its table yet. On PostgreSQL the rows are gone
+    for every query at once; their bytes stay on disk until VACUUM's freed
+    space is reused (see HandoffStore.wipe_free_space). Synchronous: run it
+    in a worker thread.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return forget(Path(parsed.database or ""), sender_id) if parsed.database else 0
+    if parsed.drivername == "postgresql":  # Rasa's own URLs name no driver; ours is psycopg 3
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, poolclass=NullPool)  # one connection, closed when done
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table(EVENTS.name):
+                return 0
+            result = connection.execute(delete(EVENTS).where(EVENTS.c.sender_id == sender_id))
+            return result.rowcount
+    finally:
+        engine.dispose()
