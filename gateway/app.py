@@ -70,6 +70,7 @@ def create_app(
         Mount("/api", routes=[*chat.routes, *search.routes, *resources.routes, *staff.routes]),
         Route("/health", chat.health, methods=["GET"]),
         Route("/health/live", chat.live, methods=["GET"]),
+        Route("/health/ready", chat.ready, methods=["GET"]),
         *staff.socket_routes,
         *(route for channel in channels for route in channel.routes()),
         *kb.routes,

@@ -78,6 +78,7 @@ class Conversations:
         max_chars: int,
         tracker_db: Path | None = None,
         embedder: Encoder | None = None,
+        tracker_url: Secret | None = None,
     ) -> None:
         self._rasa = rasa
         self._embedder = embedder
@@ -87,6 +88,7 @@ class Conversations:
         self._limiter = limiter
         self._max_chars = max_chars
         self._tracker_db = tracker_db
+        self._tracker_url = tracker_url  # Rasa's tracker store when not the SQLite file
         self._background: set[asyncio.Task[Any]] = set()
         # One message through the model at a time: the machine's other core is Rasa's.
         self._model_turns = anyio.CapacityLimiter(1)
@@ -206,7 +208,7 @@ class Conversations:
             return await self._open_ticket(
                 conv, channel, address, request.topic, request.urgent, messages
             )
-        if not messages and not await self._rasa.action_server_healthy():
+        if not messages and not await self._rasa.action_server_healthy(conv):
             logger.warning("chat.action_server_down conv=%s", conv)
             return Reply(unavailable(), status="degraded")
         return Reply(messages)
@@ -278,10 +280,13 @@ class Conversations:
         """Delete this person's conversation everywhere PeerPath keeps it."""
         conv = self.conversation_id(channel, user_key)
         deleted = await self.handoff.forget(conv)
-        deleted["assistant_events"] = (
-            await anyio.to_thread.run_sync(tracker.forget, self._tracker_db, conv)
-            if self._tracker_db is not None
-            else 0
-        )
+        if self._tracker_url:
+            url = self._tracker_url.reveal()
+            events = await anyio.to_thread.run_sync(tracker.forget_in, url, conv)
+        elif self._tracker_db is not None:
+            events = await anyio.to_thread.run_sync(tracker.forget, self._tracker_db, conv)
+        else:
+            events = 0
+        deleted["assistant_events"] = events
         logger.info("privacy.forget conv=%s channel=%s", conv, channel)
         return deleted

@@ -18,9 +18,11 @@ from gateway.handoff.service import HandoffService
 from gateway.handoff.staff import StaffTokens
 from gateway.handoff.store import HandoffStore
 from gateway.rasa.client import RasaClient
+from gateway.rasa.router import RasaRouter, rasa_for
 from gateway.ratelimit import Limits, RateLimiter
 from gateway.safety import SafetyNet
 from gateway.sessions import WebSessions
+from gateway.shared.state import SharedState
 from peerpath.ids import load_or_create_secret
 from peerpath.resources import Directory
 from peerpath.search.index import KnowledgeIndex
@@ -36,7 +38,7 @@ class Services:
     """What request handlers and channels share."""
 
     settings: Settings
-    rasa: RasaClient
+    rasa: RasaClient | RasaRouter
     conversations: Conversations
     index: KnowledgeIndex
     directory: Directory
@@ -46,6 +48,8 @@ class Services:
     staff_tokens: StaffTokens
     limits: Limits
     sessions: WebSessions
+    # With REDIS_URL: what this gateway shares with the others (limits and bus use it).
+    shared: SharedState | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @classmethod
@@ -68,25 +72,21 @@ class Services:
             )  # fmt: skip
         directory = Directory.load(settings.search.resources_file)
         secret = settings.session_secret or load_or_create_secret(settings.var_dir / "session.key")
-        rasa = RasaClient(
-            settings.rasa_url,
-            settings.rasa_token,
-            settings.rasa_timeout,
-            action_server_url=settings.action_server_url,
-            transport=rasa_transport,
-        )
-        bus = EventBus()
+        rasa = rasa_for(settings, rasa_transport)
+        shared = await SharedState.open(settings.redis_url) if settings.redis_url else None
+        bus = shared.bus if shared else EventBus()
         store = HandoffStore(settings.handoff.db_url.reveal())
         outbox = Outbox(store)
         handoff = HandoffService(store, outbox, rasa, settings.handoff, bus)
-        limits = Limits(
+        limits = shared.limits(settings) if shared else Limits(
             person=RateLimiter(settings.rate_limit_per_minute),
             address=RateLimiter(settings.rate_limit_per_address),
             new_sessions=RateLimiter(settings.sessions_per_address),
-        )
+        )  # fmt: skip
         conversations = Conversations(
             rasa, secret, handoff, safety, limits.person, settings.max_message_chars,
             tracker_db=settings.rasa_tracker_db, embedder=index.embedder,
+            tracker_url=settings.rasa_tracker_url or None,
         )  # fmt: skip
         return cls(
             settings=settings,
@@ -100,6 +100,7 @@ class Services:
             staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
             limits=limits,
             sessions=WebSessions(secret),
+            shared=shared,
         )
 
     def start_background(self) -> None:
@@ -124,3 +125,5 @@ class Services:
         await self.conversations.aclose()
         await self.rasa.aclose()
         self.handoff.store.close()
+        if self.shared is not None:
+            await self.shared.aclose()

@@ -164,6 +164,16 @@ def _networks(env: Env, key: str) -> tuple[str, ...]:
     return values
 
 
+def _redis_url(env: Env) -> Secret | None:
+    """REDIS_URL, which may carry a password: checked here, kept secret."""
+    url = env.secret("REDIS_URL")
+    if not url:
+        return None
+    if not url.reveal().startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError("REDIS_URL", "must start with redis://, rediss:// or unix://")
+    return url
+
+
 @dataclass(frozen=True)
 class StaffToken:
     """One peer's token for the staff API and console."""
@@ -268,6 +278,13 @@ class Settings:
     action_server_host: str = "127.0.0.1"
     action_server_port: int = 5055
     action_server_url: str = "http://127.0.0.1:5055"
+    # Several Rasa replicas (the cluster profile), each with its action server, in the
+    # same order; one conversation always goes to the same replica (gateway/rasa/router.py).
+    rasa_urls: tuple[str, ...] = ()
+    action_server_urls: tuple[str, ...] = ()
+    # Rasa's tracker store when it is not the SQLite file (PostgreSQL in the cluster
+    # profile), for forgetting a person's conversation.
+    rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
     max_message_chars: int = 2000
@@ -290,14 +307,20 @@ class Settings:
     # Proxies whose X-Forwarded-For is believed (addresses or networks), e.g. the ingress.
     trusted_proxies: tuple[str, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    # Set for several gateways: rate limits, live events, Telegram buttons and the
+    # Telegram polling lease live in this Redis (gateway/shared/); unset, in memory.
+    redis_url: Secret | None = None
 
     def secret_values(self) -> list[str]:
         """Every secret value, for the log filter that redacts them."""
         secrets = (
             self.rasa_token,
+            self.rasa_tracker_url,
+            self.handoff.db_url,
             self.telegram.token,
             self.telegram.webhook_secret,
             self.session_secret,
+            self.redis_url,
             *(staff.token for staff in self.handoff.staff_tokens),
         )
         return [secret.reveal() for secret in secrets if secret]
@@ -315,6 +338,14 @@ class Settings:
         gateway_host = env.text("GATEWAY_HOST", "127.0.0.1")
         gateway_port = env.integer("GATEWAY_PORT", 8080, 1, 65535)
         log_level = env.text("LOG_LEVEL", "INFO").upper()
+        rasa_urls = tuple(url.rstrip("/") for url in env.items("RASA_URLS"))
+        action_urls = tuple(url.rstrip("/") for url in env.items("ACTION_SERVER_URLS"))
+        if action_urls and len(action_urls) != len(rasa_urls):
+            raise ConfigError(
+                "ACTION_SERVER_URLS", "must list one action server per RASA_URLS entry"
+            )
+        if any(not url.startswith(("http://", "https://")) for url in rasa_urls + action_urls):
+            raise ConfigError("RASA_URLS", "every entry must be an http(s) URL")
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
         return cls(
@@ -336,6 +367,9 @@ class Settings:
             action_server_url=env.text(
                 "ACTION_SERVER_URL", f"http://{action_host}:{action_port}"
             ).rstrip("/"),
+            rasa_urls=rasa_urls,
+            action_server_urls=action_urls,
+            rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
             session_secret=env.secret("SESSION_SECRET"),
             max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),
             public_url=env.text("PUBLIC_URL", f"http://{gateway_host}:{gateway_port}").rstrip("/"),
@@ -355,4 +389,5 @@ class Settings:
             sessions_per_address=env.integer("SESSIONS_PER_ADDRESS", 30, 1, 100_000),
             trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
             telegram=TelegramConfig.from_env(env),
+            redis_url=_redis_url(env),
         )

@@ -80,6 +80,19 @@ def test_health_reports_each_part(client) -> None:
     }
 
 
+def test_ready_while_rasa_is_down_but_not_without_the_hand_off_store(client) -> None:
+    assert client.get("/health/live").json() == {"status": "ok"}
+    assert client.get("/health/ready").json() == {"status": "ok"}, "Rasa isn't needed to serve"
+    store = client.app.state.services.handoff.store
+
+    def disk_gone() -> int:
+        raise OSError("disk gone")
+
+    store.pending_count = disk_gone  # type: ignore[method-assign]  # a store that fails
+    response = client.get("/health/ready")
+    assert response.status_code == 503 and response.json() == {"status": "not ready"}
+
+
 def test_unknown_route_and_wrong_method_are_json(client) -> None:
     assert client.get("/nope").json() == {"error": "Not Found"}
     response = client.get("/api/chat")

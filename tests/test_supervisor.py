@@ -121,7 +121,7 @@ def test_a_child_that_dies_is_restarted_and_the_others_keep_running(tmp_path: Pa
 
 def test_repeated_fast_crashes_make_the_supervisor_give_up() -> None:
     out = io.StringIO()
-    supervisor = Supervisor([spec("steady"), spec("doomed", exit_after=0.5, code=2)], out=out,
+    supervisor = Supervisor([spec("steady"), spec("doomed", exit_after=2.0, code=2)], out=out,
                             policy=FAST)  # fmt: skip
     supervisor.start("steady")
     supervisor.start("doomed")

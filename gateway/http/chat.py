@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from gateway.http import inputs
+from gateway.rasa.router import RasaRouter
 from gateway.services import Services
 from peerpath.errors import BadRequest
 
+logger = logging.getLogger(__name__)
+
 CHANNEL = "web"
+READY_TIMEOUT = 3.0
 
 
 def services(request: Request) -> Services:
@@ -90,6 +96,8 @@ async def health(request: Request) -> JSONResponse:
         "rasa": "ok" if rasa_ok else "down",
         "action_server": "ok" if actions_ok else "down",
     }
+    if isinstance(svc.rasa, RasaRouter):
+        body["replicas"] = await svc.rasa.replicas_health()
     supervised = _supervisor_status(svc.settings.var_dir / "processes.json")
     if supervised:
         body["processes"] = supervised
@@ -99,6 +107,26 @@ async def health(request: Request) -> JSONResponse:
 async def live(request: Request) -> JSONResponse:
     """GET /health/live: the gateway itself answers (a liveness probe; Rasa may be down)."""
     return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """GET /health/ready: the gateway can take traffic: its hand-off store answers (a
+    readiness probe). Rasa is not asked: without it, people still get crisis replies and
+    peers. Redis (REDIS_URL) is reported, not required: limits and live pushes degrade
+    gracefully without it (gateway/shared/)."""
+    svc = services(request)
+    try:
+        with anyio.fail_after(READY_TIMEOUT):
+            await anyio.to_thread.run_sync(svc.handoff.store.pending_count)
+    except Exception as exc:  # any store failing means: not ready; the log says which kind
+        logger.warning("health.not_ready error=%s", type(exc).__name__)
+        return JSONResponse({"status": "not ready"}, status_code=503)
+    body = {"status": "ok"}
+    if svc.shared is not None:
+        with anyio.move_on_after(READY_TIMEOUT):
+            body["redis"] = "down"
+            body["redis"] = "ok" if await svc.shared.answers() else "down"
+    return JSONResponse(body)
 
 
 def _supervisor_status(path: Path) -> dict[str, Any] | None:

@@ -141,8 +141,9 @@ class RasaClient:
         except (ValueError, AttributeError):
             return False
 
-    async def action_server_healthy(self) -> bool:
-        """Whether the action server answers its health check."""
+    async def action_server_healthy(self, sender_id: str | None = None) -> bool:
+        """Whether the action server answers its health check (one server for every
+        conversation, so `sender_id` changes nothing here; see router.py)."""
         if not self._action_server_url:
             return False
         try:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -39,6 +40,8 @@ from gateway.channels.telegram.staff import StaffDesk
 from gateway.handoff.store import Ticket
 from gateway.http import inputs
 from gateway.services import Services
+from gateway.shared.lease import Lease, LeaseKeeper
+from gateway.shared.payloads import SharedPayloads
 from peerpath.errors import BadRequest as PeerPathBadRequest
 from peerpath.errors import ChannelError
 from peerpath.protocol import GREET, HELP, REQUEST_HUMAN, STOP, Command, MessageKind
@@ -66,6 +69,10 @@ FORGET_ASK = (
     "This deletes your conversation with PeerPath: what you said to the assistant, and "
     "any hand-off to a peer with its messages. It can't be undone. Delete it?"
 )
+# With several gateways, one polls at a time: it renews its lease every LEASE_RENEW s,
+# and another takes over within LEASE_TTL + LEASE_RENEW s of its last renewal.
+LEASE_TTL = 15.0
+LEASE_RENEW = 5.0
 FORGET_BUTTONS = (
     Button("Yes, delete my history", "forget:yes"),
     Button("No, keep it", "forget:no"),
@@ -98,6 +105,7 @@ class TelegramChannel:
         self.webhook_secret = config.webhook_secret.reveal() or secrets.token_urlsafe(32)
         self._last_trouble: dict[int, float] = {}
         self._too_fast_told: dict[int, float] = {}
+        self._polling_lease: LeaseKeeper | None = None
         builder = (
             Application.builder()
             .token(config.token.reveal())
@@ -153,6 +161,8 @@ class TelegramChannel:
         """Connect to Telegram, register commands, and start receiving updates."""
         self._services = services
         self.staff.attach(services.handoff)
+        if services.shared is not None:
+            self.payloads = SharedPayloads(services.shared.redis)
         app = self.application
         await app.initialize()
         await with_retries(lambda: app.bot.set_my_commands(COMMANDS))
@@ -167,7 +177,7 @@ class TelegramChannel:
         else:
             assert app.updater is not None
             await with_retries(lambda: app.bot.delete_webhook())
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.2)
+            await self.poll(services.shared.redis if services.shared else None)
         await app.start()
         outbox = self.services.outbox
         if self.config.staff_chat_id is not None:
@@ -176,7 +186,32 @@ class TelegramChannel:
         mode = "webhook" if self.config.webhook_url else "polling"
         logger.info("telegram.started mode=%s staff_group=%s", mode, self.staff.enabled)
 
+    async def poll(self, redis: Redis | None) -> None:
+        """Long polling: at once with one gateway; with several, while this one holds the lease."""
+        if redis is None:
+            await self._start_polling()
+            return
+        lease = Lease(redis, "telegram-polling", LEASE_TTL)
+        self._polling_lease = LeaseKeeper(
+            lease, self._start_polling, self._stop_polling, LEASE_RENEW
+        )
+        await self._polling_lease.start()
+
+    async def _start_polling(self) -> None:
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, poll_interval=0.2
+        )
+
+    async def _stop_polling(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
     async def stop(self) -> None:
+        if self._polling_lease is not None:
+            await self._polling_lease.aclose()  # hand polling to another gateway now
+            self._polling_lease = None
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -260,7 +295,7 @@ class TelegramChannel:
             await query.answer()
             await self._forget_answer(update, data == "forget:yes")
             return
-        payload = self.payloads.payload(data)
+        payload = await self.payloads.find(data)
         if payload is None:
             await query.answer("That button has expired. Please type your question instead.")
             return
@@ -334,7 +369,9 @@ class TelegramChannel:
         """Send messages (split, escaped, with keyboards); returns their message ids."""
         sent = []
         for message in messages:
-            for text, markup in render(message, self.payloads, raw_buttons=raw_buttons):
+            pieces = render(message, self.payloads, raw_buttons=raw_buttons)
+            await self.payloads.save()  # before anyone can tap, on any gateway
+            for text, markup in pieces:
                 result = await with_retries(
                     lambda text=text, markup=markup: self.application.bot.send_message(
                         chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,

@@ -75,7 +75,11 @@ def html(message: OutMessage) -> str:
 
 
 class Payloads:
-    """Short keys for button payloads (callback_data holds at most 64 bytes)."""
+    """Short keys for button payloads (callback_data holds at most 64 bytes).
+
+    In this process's memory; with REDIS_URL, gateway/shared/payloads.py keeps
+    them in Redis too, so a button works after a restart or on another gateway.
+    """
 
     def __init__(self, capacity: int = 20_000) -> None:
         self._by_key: OrderedDict[str, str] = OrderedDict()
@@ -91,6 +95,13 @@ class Payloads:
 
     def payload(self, key: str) -> str | None:
         return self._by_key.get(key)
+
+    async def save(self) -> None:
+        """Make the keys handed out so far findable by a tap (in memory, they already are)."""
+
+    async def find(self, key: str) -> str | None:
+        """The payload behind a tapped button's key, or None when it has expired."""
+        return self.payload(key)
 
 
 def keyboard(
