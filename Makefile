@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster cluster-packages test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -96,8 +96,20 @@ nlu-report: $(RASA_VENV)/.installed $(VENV)/.installed
 	$(PY) -m tests.nlu_report results/nlu-cv/intent_report.json --min-macro-f1 0.90 \
 		--full-recall request_human
 
-pytest: setup browser
+pytest: setup browser cluster-packages
 	$(PY) -m pytest
+
+## run-cluster: PostgreSQL, Redis, two Rasa replicas with their action servers, two gateways behind haproxy
+run-cluster: setup cluster-packages
+	$(PY) -m supervisor.cluster
+
+# The cluster's servers come from Debian's packages (installed once if missing).
+cluster-packages:
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] && command -v redis-server >/dev/null \
+		&& ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			haproxy redis-server postgresql-15; }
 
 # Browser tests drive Debian's Chromium (Playwright can't download browsers here).
 browser:
