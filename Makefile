@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster cluster-packages test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster cluster-packages test-cluster test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -103,6 +103,10 @@ pytest: setup browser cluster-packages
 run-cluster: setup cluster-packages
 	$(PY) -m supervisor.cluster
 
+## test-cluster: the cluster tests alone (make test runs them too)
+test-cluster: setup cluster-packages
+	$(PY) -m pytest -q tests/test_cluster.py tests/test_shared_redis.py tests/test_handoff_postgres.py
+
 # The cluster's servers come from Debian's packages (installed once if missing).
 cluster-packages:
 	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] && command -v redis-server >/dev/null \
@@ -134,9 +138,9 @@ safety-report: $(MODEL) $(VENV)/.installed
 	$(PY) -m tests.safety.report
 	$(RASA_VENV)/bin/python -m tests.safety.rasa_layer
 
-## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare)
+## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare, CLUSTER=1 to add make run-cluster)
 bench-chat: setup
-	$(PY) -m tests.bench.chat_bench $(if $(BEFORE),--before $(BEFORE))
+	$(PY) -m tests.bench.chat_bench $(if $(BEFORE),--before $(BEFORE)) $(if $(CLUSTER),--cluster)
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed

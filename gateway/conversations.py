@@ -29,6 +29,7 @@ from typing import Any
 import anyio
 import numpy as np
 
+from gateway.handoff import replies as handoff_replies
 from gateway.handoff.service import HandoffService, public_state
 from gateway.rasa import tracker
 from gateway.rasa.client import RasaClient
@@ -38,7 +39,7 @@ from gateway.safety import NOTHING, Assessment, SafetyNet
 from peerpath import vectors
 from peerpath.asking import asks_for_human
 from peerpath.crisis import care_message, crisis_message
-from peerpath.errors import BadRequest, RasaUnavailable
+from peerpath.errors import BadRequest, RasaUnavailable, StoreUnavailable
 from peerpath.ids import conversation_id
 from peerpath.protocol import (
     HELP,
@@ -142,7 +143,11 @@ class Conversations:
                 "safety.%s conv=%s channel=%s by=%s score=%.2f emergency=%s lang=%s",
                 grade.level, conv, channel, grade.by, grade.score, grade.emergency, grade.lang,
             )  # fmt: skip
-        ticket = await self.handoff.active_ticket(conv)
+        try:
+            ticket = await self.handoff.active_ticket(conv)
+        except StoreUnavailable as exc:  # a crisis reply, Rasa's answers: both go on without it
+            logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
+            ticket = None
         if ticket is not None:
             messages = await self.handoff.person_message(ticket, text, grade)
             ticket = await self.handoff.get(ticket.id)
@@ -191,7 +196,10 @@ class Conversations:
         meta: MessageMeta,
         asking_for_human: bool = False,
     ) -> Reply:
-        await self.handoff.resume_if_needed(conv)
+        try:
+            await self.handoff.resume_if_needed(conv)
+        except StoreUnavailable as exc:  # bookkeeping: Rasa answers all the same
+            logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
         try:
             timeout = HUMAN_REQUEST_TIMEOUT if asking_for_human else None
             raw = await self._rasa.send(conv, text, meta, timeout=timeout)
@@ -208,8 +216,13 @@ class Conversations:
             return await self._open_ticket(
                 conv, channel, address, request.topic, request.urgent, messages
             )
-        if not messages and not await self._rasa.action_server_healthy(conv):
-            logger.warning("chat.action_server_down conv=%s", conv)
+        if not messages:
+            # Every turn says something; nothing at all means Rasa or its action server
+            # failed inside (Rasa's REST channel answers 200 [] when a turn raised,
+            # e.g. with its lock store or tracker store down).
+            actions_up = await self._rasa.action_server_healthy(conv)
+            logger.warning("chat.empty_reply conv=%s action_server=%s", conv,
+                           "up" if actions_up else "down")  # fmt: skip
             return Reply(unavailable(), status="degraded")
         return Reply(messages)
 
@@ -231,7 +244,11 @@ class Conversations:
         urgent: bool,
         before: tuple[OutMessage, ...],
     ) -> Reply:
-        ticket, status = await self.handoff.open(conv, channel, address, topic, urgent)
+        try:
+            ticket, status = await self.handoff.open(conv, channel, address, topic, urgent)
+        except StoreUnavailable as exc:
+            logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
+            return Reply((*before, handoff_replies.UNREACHABLE), status="degraded")
         return Reply(before + tuple(status), handoff=public_state(ticket))
 
     async def _tell_rasa(self, conv: str, text: str, meta: MessageMeta) -> None:

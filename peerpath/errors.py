@@ -7,6 +7,7 @@
      ├── SearchError          the knowledge index cannot be built, loaded or queried
      │    └── IndexMismatch   a saved index does not match the documents or the model
      ├── HandoffError         a hand-off operation is not allowed in the ticket's state
+     ├── StoreUnavailable     the hand-off store (SQL) cannot be reached right now
      └── ChannelError         a user-facing channel (Telegram, web) failed to deliver
 
 Each is caught at the outer edge (a Starlette exception handler, PTB's error
@@ -64,6 +65,10 @@ class HandoffError(PeerPathError):
         super().__init__(detail)
         self.detail = detail
         self.status_code = status_code
+
+
+class StoreUnavailable(PeerPathError):
+    """The hand-off store (SQLite or PostgreSQL) cannot be reached right now."""
 
 
 class ChannelError(PeerPathError):

@@ -14,14 +14,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from peerpath.settings import PROJECT_ROOT
+from supervisor.postgres_server import PostgresServer
+from supervisor.redis_server import ping
 from tests.helpers.net import free_port
 
 pytestmark = pytest.mark.slow
@@ -49,6 +52,9 @@ class Cluster:
     var: Path
     process: subprocess.Popen[bytes]
     log: Path
+    postgres_port: int = 0
+    redis_port: int = 0
+    extra: list[subprocess.Popen[bytes]] = field(default_factory=list)  # restarted by tests
 
     def pids(self) -> dict[str, int]:
         data = json.loads((self.var / "cluster" / "processes.json").read_text())
@@ -79,14 +85,15 @@ def cluster() -> Iterator[Cluster]:
                 break
             except OSError:
                 front = free_pair()
+    postgres_port, redis_port = free_port(), free_port()
     env = {
         **os.environ,
         "VAR_DIR": str(var),
         "INDEX_DIR": str(PROJECT_ROOT / "var" / "index"),
         "SAFETY_MODEL_DIR": str(PROJECT_ROOT / "var" / "safety"),
         "GATEWAY_PORT": str(front),
-        "CLUSTER_POSTGRES_PORT": str(free_port()),
-        "CLUSTER_REDIS_PORT": str(free_port()),
+        "CLUSTER_POSTGRES_PORT": str(postgres_port),
+        "CLUSTER_REDIS_PORT": str(redis_port),
         "CLUSTER_RASA_PORT": str(free_pair()),
         "CLUSTER_ACTIONS_PORT": str(free_pair()),
         "RATE_LIMIT_PER_ADDRESS": "40",
@@ -121,13 +128,17 @@ def cluster() -> Iterator[Cluster]:
         pytest.fail("the cluster did not become healthy:\n" + log.read_text()[-4000:])
     gateways = [f"http://127.0.0.1:{front + 1}", f"http://127.0.0.1:{front + 2}"]
     try:
-        yield Cluster(base, gateways, var, process, log)
+        cluster = Cluster(base, gateways, var, process, log, postgres_port, redis_port)
+        yield cluster
     finally:
         process.send_signal(signal.SIGINT)
         try:
             process.wait(60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        for extra in cluster.extra:
+            extra.terminate()
+            extra.wait(10)
 
 
 def new_session(base: str) -> dict[str, str]:
@@ -201,11 +212,16 @@ def test_a_hand_off_opened_on_one_gateway_is_answered_from_the_other(cluster: Cl
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         history = httpx.get(f"{cluster.gateways[0]}/api/history", headers=auth, timeout=10)
-        if any("I'm a peer" in (m.get("text") or "") for m in history.json()["messages"]):
+        got = [m for m in history.json()["messages"] if "I'm a peer" in (m.get("text") or "")]
+        if got:
             break
         time.sleep(0.5)
     else:
         pytest.fail("the person never got the peer's message")
+    time.sleep(2)  # both gateways' outbox workers have had their turn
+    history = httpx.get(f"{cluster.gateways[0]}/api/history", headers=auth, timeout=10)
+    got = [m for m in history.json()["messages"] if "I'm a peer" in (m.get("text") or "")]
+    assert len(got) == 1, "exactly once"
 
 
 def test_a_killed_rasa_replica_loses_no_conversation(cluster: Cluster) -> None:
@@ -229,3 +245,79 @@ def test_a_killed_gateway_is_not_an_outage(cluster: Cluster) -> None:
         assert sources(reply)
     crisis = say(cluster.front, auth, "i want to kill myself tonight")
     assert any("988" in (m.get("text") or "") for m in crisis["messages"])
+    deadline = time.monotonic() + 200
+    while cluster.state("gateway-0")["state"] != "ready":
+        assert time.monotonic() < deadline, "the supervisor brings the gateway back"
+        time.sleep(2)
+
+
+def test_redis_restarted_everything_recovers_by_itself(cluster: Cluster) -> None:
+    # redis-server names itself by address in the process list
+    [redis] = [p for p in psutil.process_iter(["cmdline"])
+               if "redis-server" in " ".join(p.info["cmdline"] or [])
+               and f":{cluster.redis_port}" in " ".join(p.info["cmdline"] or [])]  # fmt: skip
+    config = cluster.var / "cluster" / "redis" / "redis.conf"
+    redis.kill()
+    while ping("127.0.0.1", cluster.redis_port):
+        time.sleep(0.1)
+    auth = new_session(cluster.front)
+    # Rasa's lock store is Redis: without it Rasa can't take a turn, so people get the
+    # calm message, never a 5xx, and a crisis reply still comes from the gateway
+    calm = httpx.post(f"{cluster.front}/api/chat", json={"text": "what is peer support?"},
+                      headers=auth, timeout=60)  # fmt: skip
+    assert calm.status_code in (200, 503) and calm.json()["messages"], calm.text
+    crisis = say(cluster.front, auth, "i want to kill myself tonight")
+    assert any("988" in (m.get("text") or "") for m in crisis["messages"])
+    cluster.extra.append(
+        subprocess.Popen(["redis-server", str(config)], cwd=config.parent,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # Rasa's lock store and the gateways reconnect
+        reply = httpx.post(f"{cluster.front}/api/chat", json={"text": "what do peers earn?"},
+                           headers=auth, timeout=60)  # fmt: skip
+        if reply.status_code == 200 and sources(reply.json()):
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("the cluster never recovered from the Redis restart")
+    for attempt in range(10):  # each gateway's client reconnects on its own, within seconds
+        client = {"X-Forwarded-For": f"203.0.113.{100 + attempt}"}
+        codes = [
+            httpx.get(f"{cluster.gateways[n % 2]}/api/search", params={"q": "pay"},
+                      headers=client, timeout=10).status_code
+            for n in range(41)
+        ]  # fmt: skip
+        if codes == [200] * 40 + [429]:
+            break
+        time.sleep(3)
+    else:
+        pytest.fail(f"the shared limit never came back: {codes}")
+
+
+def test_postgres_restarted_calm_meanwhile_and_nothing_lost(cluster: Cluster) -> None:
+    auth = new_session(cluster.front)
+    first = say(cluster.front, auth, "how much do peer specialists earn?")
+    assert sources(first)
+    server = PostgresServer(cluster.var / "cluster" / "postgres", cluster.postgres_port)
+    server.stop()
+    try:
+        response = httpx.post(f"{cluster.front}/api/chat", json={"text": "tell me more"},
+                              headers=auth, timeout=60)  # fmt: skip
+        assert response.status_code in (200, 503), "a calm message, never a 5xx crash"
+        body = response.json()
+        assert body["messages"] and "Traceback" not in response.text
+    finally:
+        server.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # pools reconnect by themselves
+        response = httpx.post(f"{cluster.front}/api/chat", json={"text": "hello"},
+                              headers=auth, timeout=60)  # fmt: skip
+        if response.status_code == 200 and response.json().get("status", "ok") == "ok":
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("the cluster did not recover after PostgreSQL came back")
+    history = httpx.get(f"{cluster.front}/api/history", headers=auth, timeout=10).json()
+    said = [m.get("text") for m in history["messages"] if m.get("from") == "me"]
+    assert "how much do peer specialists earn?" in said, "written before the outage: kept"

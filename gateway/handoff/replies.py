@@ -106,3 +106,12 @@ EXPIRED = OutMessage(
 SENT = OutMessage(
     text="Sent to the peer team. They'll see it when they join.", kind=MessageKind.HANDOFF
 )
+# The hand-off store can't be reached (its database is down): no ticket can be opened.
+UNREACHABLE = OutMessage(
+    text=(
+        "I can't reach the peer team right now, and I'm sorry. Please try again in a few "
+        "minutes. If you need someone now, you can call or text 988 (Suicide & Crisis "
+        "Lifeline) any time, or text HOME to 741741."
+    ),
+    kind=MessageKind.HANDOFF,
+)

@@ -12,6 +12,8 @@ import logging
 from typing import Any
 
 import anyio
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from gateway.events import STAFF, EventBus, conversation
 from gateway.handoff import replies
@@ -21,7 +23,7 @@ from gateway.rasa.client import RasaClient
 from gateway.rasa.tracker import HistoryItem
 from gateway.safety import Assessment
 from peerpath.crisis import crisis_message
-from peerpath.errors import HandoffError, RasaUnavailable
+from peerpath.errors import HandoffError, RasaUnavailable, StoreUnavailable
 from peerpath.protocol import CLOSED_STATES, Command, MessageKind, Stage, TicketState
 from peerpath.settings import HandoffConfig
 from peerpath.types import OutMessage
@@ -90,7 +92,13 @@ class HandoffService:
         self.bus = bus
 
     async def _db(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        """Run a store call in a worker thread; a store that can't be reached (the
+        database down, its pool exhausted) is StoreUnavailable, for the caller to
+        answer calmly."""
+        try:
+            return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
+        except (OperationalError, InterfaceError, PoolTimeout) as exc:
+            raise StoreUnavailable(f"hand-off store unreachable ({type(exc).__name__})") from exc
 
     async def _record(self, ticket_id: str, messages: list[OutMessage]) -> list[OutMessage]:
         """Keep what PeerPath told the person, so a reloaded chat shows it again."""

@@ -12,6 +12,11 @@ supervisor), on free ports and a fresh VAR_DIR, and the run prints:
   errors; then the same load straight to Rasa's REST channel;
 - the resident memory (RSS) of every process after the load.
 
+With --cluster, the cluster profile (`make run-cluster`: PostgreSQL, Redis, two
+Rasa replicas with their action servers, two gateways behind haproxy) is
+measured too, with the same load through haproxy; "Rasa alone" is then one
+replica, and RSS counts PostgreSQL, Redis and haproxy as well.
+
 Targets (issue #15): >= 20 msg/s with p95 <= 1.5 s and 0 errors; sequential
 p50 <= 120 ms; all processes <= 2.0 GB; start to healthy <= 60 s.
 """
@@ -54,6 +59,7 @@ class Stack:
 
     tree: Path
     var: Path
+    cluster: bool = False
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     started_in: float = 0.0
@@ -75,12 +81,26 @@ class Stack:
             "SESSIONS_PER_ADDRESS": "100000",
             "PYTHONPATH": str(self.tree),
         }
+        if self.cluster:
+            front = free_run(3)
+            rasa_port, actions_port = free_run(2), free_run(2)
+            self.gateway = f"http://127.0.0.1:{front}"
+            self.rasa = f"http://127.0.0.1:{rasa_port}"
+            self.env.update(
+                GATEWAY_PORT=str(front),
+                CLUSTER_RASA_PORT=str(rasa_port),
+                CLUSTER_ACTIONS_PORT=str(actions_port),
+                CLUSTER_POSTGRES_PORT=str(free_port()),
+                CLUSTER_REDIS_PORT=str(free_port()),
+            )
         self.log = (self.var / "supervisor.log").open("wb")
         started = time.monotonic()
         # a tree from before the supervisor had its own package runs `python -m bot run`
         command = (
             ["-m", "supervisor"] if (self.tree / "supervisor").is_dir() else ["-m", "bot", "run"]
         )
+        if self.cluster:
+            command = ["-m", "supervisor.cluster"]
         self.process = subprocess.Popen(
             [sys.executable, *command], cwd=self.tree, env=self.env,
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -90,9 +110,14 @@ class Stack:
                 if self.process.poll() is not None:
                     raise RuntimeError((self.var / "supervisor.log").read_text()[-3000:])
                 try:
-                    if http.get(f"{self.gateway}/health").status_code == 200:
+                    health = http.get(f"{self.gateway}/health")
+                    replicas = health.json().get("replicas", [])
+                    every_replica = all(
+                        r == {"rasa": "ok", "action_server": "ok"} for r in replicas
+                    )
+                    if health.status_code == 200 and (not self.cluster or every_replica):
                         break
-                except httpx.HTTPError:
+                except (httpx.HTTPError, ValueError):  # not up yet (haproxy's own 503 page)
                     pass
                 time.sleep(0.2)
             else:
@@ -106,11 +131,20 @@ class Stack:
         for child in psutil.Process(self.process.pid).children():
             command = " ".join(child.cmdline())
             name = next(
-                (n for n, mark in (("rasa", "rasa"), ("actions", "-m actions"), ("gateway", " "))
+                (n for n, mark in (("rasa", "rasa"), ("actions", "-m actions"),
+                                   ("haproxy", "haproxy"), ("redis", "redis-server"),
+                                   ("gateway", " "))
                  if mark in command), "other",
             )  # fmt: skip
             members = [child, *child.children(recursive=True)]
             out[name] = out.get(name, 0.0) + sum(p.memory_info().rss for p in members) / 2**20
+        # PostgreSQL runs detached (pg_ctl): its processes are found by their data directory
+        for proc in psutil.process_iter(["cmdline"]):
+            command = " ".join(proc.info["cmdline"] or [])
+            if "postgres" in command and str(self.var) in command:
+                members = [proc, *proc.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in members) / 2**20
+                out["postgres"] = out.get("postgres", 0.0) + rss
         return out
 
     def stop(self) -> None:
@@ -121,6 +155,22 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
+
+
+def free_run(n: int) -> int:
+    """A port p with p .. p + n - 1 all free (replicas side by side)."""
+    import socket
+
+    for _ in range(100):
+        first = free_port()
+        try:
+            for offset in range(1, n):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", first + offset))
+            return first
+        except OSError:
+            continue
+    raise RuntimeError(f"no {n} free ports side by side")
 
 
 def locust(host: str, target: str, users: int, seconds: int, out: Path) -> dict[str, Any]:
@@ -147,12 +197,17 @@ def locust(host: str, target: str, users: int, seconds: int, out: Path) -> dict[
     }
 
 
-def measure(tree: Path, seconds: int, users: int, warmup: int = 20) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="peerpath-bench-") as tmp:
+def measure(
+    tree: Path, seconds: int, users: int, warmup: int = 20, cluster: bool = False
+) -> dict[str, Any]:
+    # under /tmp, readable: the cluster's PostgreSQL runs as the `postgres` user
+    with tempfile.TemporaryDirectory(prefix="peerpath-bench-", dir="/tmp") as tmp:
+        Path(tmp).chmod(0o755)
         var, out = Path(tmp) / "var", Path(tmp) / "out"
         var.mkdir()
+        var.chmod(0o755)
         out.mkdir()
-        stack = Stack(tree, var)
+        stack = Stack(tree, var, cluster=cluster)
         try:
             stack.start()
             print(f"  {tree.name}: healthy after {stack.started_in:.0f} s", flush=True)
@@ -221,6 +276,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60, help="length of each measured run")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--before", help="also measure this git revision, in the same run")
+    parser.add_argument("--cluster", action="store_true", help="also measure make run-cluster")
     args = parser.parse_args()
     print(f"Machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GB")
     trees = {}
@@ -228,6 +284,8 @@ def main() -> int:
         trees[f"before ({args.before[:10]})"] = worktree(args.before)
     trees["now"] = ROOT
     results = {name: measure(tree, args.seconds, args.users) for name, tree in trees.items()}
+    if args.cluster:
+        results["cluster"] = measure(ROOT, args.seconds, args.users, cluster=True)
     print(table(results))
     out = ROOT / "results" / "bench-chat.json"
     out.parent.mkdir(exist_ok=True)

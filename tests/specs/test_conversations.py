@@ -268,3 +268,34 @@ async def test_text_reaches_rasa_cleaned(gateway: Gateway) -> None:
 async def test_text_that_only_looks_like_a_command_is_still_graded(gateway: Gateway) -> None:
     reply = await gateway.say("/ i want to kill myself")
     assert kinds(reply) == ["crisis"]
+
+
+# --- the hand-off store unreachable ------------------------------------------------------
+
+
+def lose_the_store(gateway: Gateway, tmp_path: Path) -> None:
+    """The hand-off database goes away (a directory where its file was): every new
+    connection fails, as when PostgreSQL is down."""
+    store = gateway.handoff.store
+    store.engine.dispose()
+    (tmp_path / "handoff.db").unlink()
+    (tmp_path / "handoff.db").mkdir()
+    store.engine.dispose()
+
+
+async def test_with_the_store_down_a_crisis_still_gets_its_reply(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    lose_the_store(gateway, tmp_path)
+    reply = await gateway.say("i want to kill myself tonight")
+    assert kinds(reply) == ["crisis"] and reply.messages[0].text == CRISIS_TEXT
+
+
+async def test_with_the_store_down_questions_are_answered_and_a_peer_request_is_calm(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    lose_the_store(gateway, tmp_path)
+    assert "16.76" in texts(await gateway.say("what do peers earn?"))
+    reply = await gateway.say(Command.CONNECT_URGENT)
+    assert reply.status == "degraded" and reply.handoff is None
+    assert "can't reach the peer team right now" in texts(reply) and "988" in texts(reply)
