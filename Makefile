@@ -31,14 +31,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster cluster-packages test-cluster test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
 	$(PY) -m supervisor
 
 ## test: set everything up and run every check (lint, Rasa's checks, pytest)
-test: setup lint rasa-check pytest
+test: setup lint typecheck rasa-check pytest
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index safety-model
 
@@ -102,6 +102,14 @@ pytest: setup browser cluster-packages
 ## run-cluster: PostgreSQL, Redis, two Rasa replicas with their action servers, two gateways behind haproxy
 run-cluster: setup cluster-packages
 	$(PY) -m supervisor.cluster
+
+## unit: the fast specs and tests that need no Rasa, no browser and no servers (under a minute)
+unit: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not slow and not browser and not servers"
+
+## typecheck: mypy over the shared package and the gateway
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy peerpath gateway
 
 ## test-cluster: the cluster tests alone (make test runs them too)
 test-cluster: setup cluster-packages

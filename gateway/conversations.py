@@ -32,7 +32,7 @@ import numpy as np
 from gateway.handoff import replies as handoff_replies
 from gateway.handoff.service import HandoffService, public_state
 from gateway.rasa import tracker
-from gateway.rasa.client import RasaClient
+from gateway.rasa.client import RasaServer
 from gateway.rasa.replies import handoff_requests, normalize, unavailable
 from gateway.ratelimit import Limiter
 from gateway.safety import NOTHING, Assessment, SafetyNet
@@ -71,7 +71,7 @@ class Conversations:
 
     def __init__(
         self,
-        rasa: RasaClient,
+        rasa: RasaServer,
         secret: Secret,
         handoff: HandoffService,
         safety: SafetyNet | None,

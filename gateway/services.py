@@ -17,8 +17,8 @@ from gateway.handoff.outbox import Outbox
 from gateway.handoff.service import HandoffService
 from gateway.handoff.staff import StaffTokens
 from gateway.handoff.store import HandoffStore
-from gateway.rasa.client import RasaClient
-from gateway.rasa.router import RasaRouter, rasa_for
+from gateway.rasa.client import RasaServer
+from gateway.rasa.router import rasa_for
 from gateway.ratelimit import Limits, RateLimiter
 from gateway.safety import SafetyNet
 from gateway.sessions import WebSessions
@@ -38,7 +38,7 @@ class Services:
     """What request handlers and channels share."""
 
     settings: Settings
-    rasa: RasaClient | RasaRouter
+    rasa: RasaServer
     conversations: Conversations
     index: KnowledgeIndex
     directory: Directory

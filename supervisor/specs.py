@@ -64,8 +64,8 @@ def banner(settings: Settings) -> str:
             "",
             "PeerPath is running.",
             f"  Chat in the browser:  {base}/",
-            f"  Chat API:             curl -s -X POST {base}/api/chat "
-            '-H \'Content-Type: application/json\' -d \'{"session_id": "me", "text": "hello"}\'',
+            f"  Chat API:             POST {base}/api/session, then POST {base}/api/chat "
+            '{"text": "hello"} with "Authorization: Bearer <session>"',
             f"  Health:               {base}/health",
             f"  Counselor lookup:     {base}/resources",
             f"  Staff console:        {base}/staff  (token: STAFF_TOKENS, or the file "

@@ -34,20 +34,30 @@ def offline_settings(test_env: dict[str, str]) -> Settings:
 
 @pytest.fixture(scope="session")
 def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
-    """A real index over the project's knowledge/, built once per session."""
+    """A real index over the project's knowledge/: a copy of the one `make` built in var/
+    (loaded if it still matches knowledge/, rebuilt otherwise), so no test can change it."""
+    import shutil
+
     from peerpath.search.service import open_index
     from peerpath.settings import SearchSettings
 
     index_dir = tmp_path_factory.mktemp("knowledge-index") / "index"
+    if (ROOT / "var" / "index" / "manifest.json").exists():
+        shutil.copytree(ROOT / "var" / "index", index_dir)
     return open_index(SearchSettings(index_dir=index_dir), embedder)
 
 
 @pytest.fixture(scope="session")
 def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
-    """The real crisis safety net, trained once per session."""
+    """The real crisis safety net: a copy of the model `make` trained in var/ (loaded if its
+    training data is unchanged, trained again otherwise)."""
+    import shutil
+
     from gateway.safety import SafetyNet
 
-    folder = tmp_path_factory.mktemp("safety-model")
+    folder = tmp_path_factory.mktemp("safety-model") / "safety"
+    if (ROOT / "var" / "safety").is_dir():
+        shutil.copytree(ROOT / "var" / "safety", folder)
     return SafetyNet.open(folder, embedder, ROOT / "data" / "nlu")
 
 

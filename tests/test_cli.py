@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from peerpath.feedback import FeedbackStore
 from peerpath.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.servers
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -42,6 +42,8 @@ from supervisor.postgres_server import PostgresError, PostgresServer
 from tests.helpers.net import free_port
 from tests.helpers.postgres import postgres_db_url, postgres_server  # noqa: F401
 
+pytestmark = pytest.mark.servers
+
 T = TypeVar("T")
 
 

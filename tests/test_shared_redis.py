@@ -30,6 +30,8 @@ from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.gateway import session
 from tests.helpers.net import free_port
 
+pytestmark = pytest.mark.servers
+
 pytest_plugins = ["tests.helpers.redis"]  # the redis_server and redis_url fixtures
 SENTINEL = "person-key-never-logged"
 ORIGIN = "https://coalition.example"

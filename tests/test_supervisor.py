@@ -13,8 +13,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from supervisor.process import ProcessSpec, RestartPolicy, Supervisor
 from tests.helpers.net import free_port
+
+pytestmark = pytest.mark.servers
 
 ROOT = Path(__file__).resolve().parent.parent
 

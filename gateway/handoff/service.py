@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import anyio
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -19,7 +20,7 @@ from gateway.events import STAFF, EventBus, conversation
 from gateway.handoff import replies
 from gateway.handoff.outbox import Outbox
 from gateway.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
-from gateway.rasa.client import RasaClient
+from gateway.rasa.client import RasaServer
 from gateway.rasa.tracker import HistoryItem
 from gateway.safety import Assessment
 from peerpath.crisis import crisis_message
@@ -29,6 +30,7 @@ from peerpath.settings import HandoffConfig
 from peerpath.types import OutMessage
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CANCEL_WORDS = {"cancel", "stop waiting", "never mind", "nevermind"}
 MAX_MESSAGE = 2000  # a person's message (the gateway already caps it)
@@ -81,7 +83,7 @@ class HandoffService:
         self,
         store: HandoffStore,
         outbox: Outbox,
-        rasa: RasaClient,
+        rasa: RasaServer,
         settings: HandoffConfig,
         bus: EventBus,
     ) -> None:
@@ -91,7 +93,7 @@ class HandoffService:
         self.settings = settings
         self.bus = bus
 
-    async def _db(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call in a worker thread; a store that can't be reached (the
         database down, its pool exhausted) is StoreUnavailable, for the caller to
         answer calmly."""
@@ -99,6 +101,13 @@ class HandoffService:
             return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
         except (OperationalError, InterfaceError, PoolTimeout) as exc:
             raise StoreUnavailable(f"hand-off store unreachable ({type(exc).__name__})") from exc
+
+    async def _change(self, ticket_id: str, **values: Any) -> Ticket:
+        """Change a ticket; one that vanished meanwhile (forgotten) is a HandoffError."""
+        ticket = await self._db(self.store.change, ticket_id, **values)
+        if ticket is None:
+            raise HandoffError("That hand-off no longer exists.", 404)
+        return ticket
 
     async def _record(self, ticket_id: str, messages: list[OutMessage]) -> list[OutMessage]:
         """Keep what PeerPath told the person, so a reloaded chat shows it again."""
@@ -125,7 +134,7 @@ class HandoffService:
         existing = await self._db(self.store.open_ticket_for, conv_id)
         if existing is not None:
             if urgent and not existing.urgent:
-                existing = await self._db(self.store.change, existing.id, urgent=True)
+                existing = await self._change(existing.id, urgent=True)
                 await self.outbox.to_staff(existing.id, "alert", {"reason": "urgent"})
             await self._pause(existing)
             return existing, await self._record(existing.id, [self._status(existing)])
@@ -181,7 +190,7 @@ class HandoffService:
                            callback_message=text[:MAX_MESSAGE])  # fmt: skip
             return [replies.ASK_CONTACT]
         if ticket.stage == Stage.CONTACT:
-            ticket = await self._db(self.store.change, ticket.id, stage=Stage.LEFT,
+            ticket = await self._change(ticket.id, stage=Stage.LEFT,
                                     callback_contact=text[:300])  # fmt: skip
             await self._resume(ticket)
             await self.outbox.to_staff(ticket.id, "callback", staff_view(ticket))
@@ -205,7 +214,7 @@ class HandoffService:
 
     async def _crisis(self, ticket: Ticket, text: str, grade: Assessment) -> list[OutMessage]:
         if not ticket.urgent:
-            ticket = await self._db(self.store.change, ticket.id, urgent=True)
+            ticket = await self._change(ticket.id, urgent=True)
         await self._relay_from_person(ticket, text)
         await self.outbox.to_staff(ticket.id, "alert", {"reason": "crisis"})
         self._publish(ticket)
@@ -229,7 +238,7 @@ class HandoffService:
         ):
             holder = f" by {ticket.peer_name}" if ticket.peer_name else ""
             raise HandoffError(f"This ticket is already {ticket.state}{holder}.", 409)
-        ticket = await self._db(self.store.change, ticket_id, stage=Stage.NONE)
+        ticket = await self._change(ticket_id, stage=Stage.NONE)
         await self._pause(ticket)
         await self._tell(ticket, replies.joined(peer_name))
         await self.outbox.to_staff(ticket.id, "claimed", staff_view(ticket))
@@ -322,7 +331,7 @@ class HandoffService:
             return
 
     async def _close(self, ticket: Ticket, state: TicketState, notify_person: bool) -> Ticket:
-        ticket = await self._db(self.store.change, ticket.id, state=state, closed_at=now())
+        ticket = await self._change(ticket.id, state=state, closed_at=now())
         await self._resume(ticket)
         if notify_person:
             await self._tell(

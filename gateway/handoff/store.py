@@ -19,12 +19,13 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CursorResult,
     DateTime,
     ForeignKey,
     Integer,
@@ -193,7 +194,7 @@ class HandoffStore:
                     claimed_at=now(),
                 )
             )
-            return result.rowcount == 1
+            return cast(CursorResult[Any], result).rowcount == 1
 
     def list_open(self) -> list[Ticket]:
         with self.session() as s:
@@ -296,7 +297,7 @@ class HandoffStore:
                 )
                 .values(next_attempt_at=until)
             )
-        if result.rowcount != 1:
+        if cast(CursorResult[Any], result).rowcount != 1:
             return False
         item.next_attempt_at = until
         return True
@@ -333,7 +334,7 @@ class HandoffStore:
             messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
             s.execute(delete(OutboxItem).where(OutboxItem.ticket_id.in_(ids)))
             s.execute(delete(Ticket).where(Ticket.id.in_(ids)))
-            counts = {"tickets": len(ids), "messages": messages.rowcount}
+            counts = {"tickets": len(ids), "messages": cast(CursorResult[Any], messages).rowcount}
         self.wipe_free_space()
         return counts
 

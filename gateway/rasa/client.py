@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import httpx
@@ -23,6 +23,27 @@ logger = logging.getLogger(__name__)
 
 DOWN_SECONDS = 5.0  # after a failure, fail fast for this long
 EVENTS_TIMEOUT = 2.0  # pause/resume events are bookkeeping: never wait long on them
+
+
+class RasaServer(Protocol):
+    """What the gateway asks of Rasa: one RasaClient, or a RasaRouter over replicas."""
+
+    @property
+    def looks_down(self) -> bool: ...
+
+    async def send(
+        self, sender_id: str, text: str, meta: MessageMeta, timeout: float | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None: ...
+
+    async def tracker_events(self, sender_id: str) -> list[dict[str, Any]]: ...
+
+    async def rasa_healthy(self) -> bool: ...
+
+    async def action_server_healthy(self, sender_id: str | None = None) -> bool: ...
+
+    async def aclose(self) -> None: ...
 
 
 class RasaClient:

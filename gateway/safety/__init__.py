@@ -40,7 +40,7 @@ from gateway.safety import language, rules
 from gateway.safety.model import CrisisModel, open_model
 from peerpath.asking import asks_for_human
 from peerpath.protocol import Safety, parse_payload
-from peerpath.search.embedder import Embedder
+from peerpath.search.embedder import Encoder
 
 # The classifier only decides messages without explicit crisis words (veiled distress).
 # Its lowest score on such crisis messages in the tuning sets is 0.65.
@@ -76,7 +76,7 @@ class SafetyNet:
 
     @classmethod
     def open(
-        cls, folder: Path, embedder: Embedder, nlu_dir: Path, threshold: float = DEFAULT_THRESHOLD
+        cls, folder: Path, embedder: Encoder, nlu_dir: Path, threshold: float = DEFAULT_THRESHOLD
     ) -> SafetyNet:
         return cls(open_model(folder, embedder, nlu_dir), threshold)
 

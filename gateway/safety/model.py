@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from peerpath.errors import SearchError
-from peerpath.search.embedder import Embedder
+from peerpath.search.embedder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class CrisisModel:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: Encoder,
         vectorizer: TfidfVectorizer,
         coef: np.ndarray,
         intercept: float,
@@ -102,7 +102,7 @@ class CrisisModel:
         return hstack([csr_matrix(dense), self._vectorizer.transform(texts)]).tocsr()
 
     @classmethod
-    def train(cls, embedder: Embedder, data: TrainingData) -> CrisisModel:
+    def train(cls, embedder: Encoder, data: TrainingData) -> CrisisModel:
         texts = data.crisis + data.not_crisis
         labels = np.r_[np.ones(len(data.crisis)), np.zeros(len(data.not_crisis))]
         model = cls(
@@ -132,7 +132,7 @@ class CrisisModel:
         (folder / "manifest.json").write_text(json.dumps(manifest))
 
     @classmethod
-    def load(cls, folder: Path, embedder: Embedder, digest: str) -> CrisisModel:
+    def load(cls, folder: Path, embedder: Encoder, digest: str) -> CrisisModel:
         try:
             manifest = json.loads((folder / "manifest.json").read_text())
             if manifest.get("version") != VERSION or manifest.get("digest") != digest:
@@ -152,7 +152,7 @@ class CrisisModel:
         return cls(embedder, vectorizer, coef, float(manifest["intercept"]), digest)
 
 
-def open_model(folder: Path, embedder: Embedder, nlu_dir: Path) -> CrisisModel:
+def open_model(folder: Path, embedder: Encoder, nlu_dir: Path) -> CrisisModel:
     """Load the saved model, or train and save it if its data changed."""
     data = load_training_data(nlu_dir)
     digest = data.digest(embedder.name)

@@ -126,7 +126,7 @@ def short_answer(
     for index in chosen:
         lines.append(parts[index])
         if parts[index].endswith(":"):
-            items = []
+            items: list[str] = []
             for follower in parts[index + 1 :]:
                 if not LIST_ITEM.match(follower) or len(items) >= MAX_LIST_ITEMS:
                     break

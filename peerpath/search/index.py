@@ -20,7 +20,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -94,6 +94,7 @@ def content_hash(files: Iterable[tuple[Path, str]]) -> str:
 
 def _dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
     dimension = vectors.shape[1]
+    index: faiss.Index
     if len(vectors) > hnsw_threshold:
         index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -135,7 +136,7 @@ class KnowledgeIndex:
         self._topic_rows = self._rows_by(lambda p: p.topics)
         self._audience_rows = self._rows_by(lambda p: p.audience)
 
-    def _rows_by(self, values) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    def _rows_by(self, values: Callable[[Passage], Iterable[str]]) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
         for row, passage in enumerate(self.passages):
             for value in values(passage):
@@ -320,7 +321,9 @@ class KnowledgeIndex:
     def _dense_rows(self, q: np.ndarray, n: int, mask: np.ndarray | None) -> list[int]:
         params = None
         if mask is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(mask)))
+            selector = faiss.IDSelectorBatch(np.flatnonzero(mask))
+            # faiss's stubs miss the keyword its SWIG constructor takes
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         _, ids = self.dense.search(q.reshape(1, -1), n, params=params)
         return [int(i) for i in ids[0] if i >= 0]  # faiss pads missing results with -1
 

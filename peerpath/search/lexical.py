@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -14,7 +15,7 @@ TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 @cache
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:  # PyStemmer has no type information
     import Stemmer
 
     return Stemmer.Stemmer("english")

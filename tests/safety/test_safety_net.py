@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.safety import SafetyNet, rules
-from gateway.safety.model import CrisisModel, load_training_data
+from gateway.safety.model import CrisisModel, TrainingData, load_training_data
 from peerpath.protocol import Safety
 from peerpath.settings import PROJECT_ROOT
 from tests.safety.report import CALM_SETS, CRISIS_SETS, held_out_ordinary, load
@@ -42,8 +42,10 @@ def test_crisis_takeovers_on_hard_negatives_stay_rare(net: SafetyNet, name: str)
     assert disclosures == [], "a disclosure with a question is never taken over"
 
 
-def test_ordinary_messages_are_never_taken_over(net: SafetyNet) -> None:
-    takeovers = [m.text for m in held_out_ordinary() if net.assess(m.text).crisis]
+def test_ordinary_messages_are_never_taken_over(net: SafetyNet, embedder) -> None:  # type: ignore[no-untyped-def]
+    messages = [m.text for m in held_out_ordinary()]
+    vectors = embedder.encode(messages)  # in one batch, as the gateway would one by one
+    takeovers = [t for t, v in zip(messages, vectors, strict=True) if net.assess(t, v).crisis]
     assert takeovers == []
 
 
@@ -122,7 +124,9 @@ def test_rules_alone_catch_explicit_language_and_skip_work_questions() -> None:
 
 
 def test_saved_model_loads_and_scores_the_same(embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    data = load_training_data(PROJECT_ROOT / "data" / "nlu")
+    full = load_training_data(PROJECT_ROOT / "data" / "nlu")
+    # a small model is enough to show saving and loading change nothing (and trains fast)
+    data = TrainingData(crisis=full.crisis[:60], not_crisis=full.not_crisis[:120])
     trained = CrisisModel.train(embedder, data)
     trained.save(tmp_path)
     loaded = CrisisModel.load(tmp_path, embedder, trained.digest)

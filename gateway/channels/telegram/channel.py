@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import secrets
@@ -372,12 +373,11 @@ class TelegramChannel:
             pieces = render(message, self.payloads, raw_buttons=raw_buttons)
             await self.payloads.save()  # before anyone can tap, on any gateway
             for text, markup in pieces:
-                result = await with_retries(
-                    lambda text=text, markup=markup: self.application.bot.send_message(
-                        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                        disable_web_page_preview=True,
-                    )
+                send = functools.partial(
+                    self.application.bot.send_message, chat_id, text,
+                    parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True,
                 )  # fmt: skip
+                result = await with_retries(send)
                 sent.append(result.message_id)
         return sent
 
