@@ -50,7 +50,7 @@ _DIE = (
     r"(die|dye|be\s+dead|not\s+(be\s+)?(here|alive|exist)|disappear|sleep\s+forever|"
     r"not\s+wake\s+up|jump|hang\s+myself|overdose|od|kms|unalive(\s+myself)?|sewer\s*slide|ctb|"
     r"end\s+(it|it\s+all|things|everything|my\s+life)|kill\s+" + _ME + r"|kil\s+my\s*self|"
-    r"take\s+(my|all\s+(my|the))\s+(life|pills|meds)|yeet\s+myself)"
+    r"take\s+(my|all\s+(my|the))\s+(life|pills|meds)|yeet\s+myself|off\s+myself)"
 )
 _SOON = (
     r"(right\s+now|rn|rite\s+now|rigt\s+now|now|tonight|tonite|tonihgt|tn|today|this\s+(weekend|week|time)|"
@@ -59,6 +59,11 @@ _SOON = (
 
 PRESENT_RISK = _any(
     [
+        # not being around, ending it, not coming back, doing something to oneself
+        r"\bnot\s+(planning|going|gonna|expecting)\s+(to\s+be|on\s+being)\s+(here|around|alive)\b",
+        r"\b(i'?m|im|i\s+am)\s+(ending|going\s+to\s+end|gonna\s+end)\s+(my\s+life|it(\s+all)?)\b",
+        r"\b(don'?t|do\s+not)\s+think\s+i'?m\s+(coming\s+(back|down|home)|going\s+to\s+make\s+it)\b",
+        r"\b(about|going|gonna|want)\s+to\s+do\s+something\s+to\s+(myself|my\s*self)\b",
         # wanting, planning, going to die or kill oneself
         r"\b(i|i'?m|im|i\s+am|i'?ve|i\s+have|i\s+just|me|my\s+brain)\b.{0,40}\b"
         r"(wants?|wanna|wnat|wnt|wish|going|gonna|gona|ready|plan(ning)?|tryna|about|decided|"
@@ -172,14 +177,17 @@ PRESENT_RISK_ES = _any(
 
 _WEAPON = (
     r"(gun|guns|pistol|rifle|firearm|knife|knives|box\s*cutter|machete|blade|weapon|pistola|arma|"
-    r"cuchillo|navaja)"
+    r"cuchillo|navaja|strap|shank|blicky|glock)"
 )
-_HURT = r"(kill|shoot|stab|hurt|attack|cut|beat|strangle|murder|matar|apuñalar|disparar|lastimar)"
+_HURT = (
+    r"(kill|shoot|stab|hurt|attack|cut|beat|strangle|murder|poke|shank|"
+    r"matar|apuñalar|disparar|lastimar)"
+)
 EMERGENCY = _any(
     [
         r"\b(has|have|had|with|pulled|pulling|holding|waving|pointing|brought|bringing|carrying|got|"
         r"showed\s+up\s+with|in\s+(his|her|their)\s+(hand|lap|bag|car|pocket|backpack)|trae|tiene|sac[oó]|"
-        r"con\s+una?|amenaz\w*\s+con\s+una?|wit)\s+(a\s+|an\s+|the\s+|his\s+|her\s+|their\s+)?"
+        r"con\s+una?|amenaz\w*\s+con\s+una?|wit)\s+(a\s+|an\s+|the\s+|his\s+|her\s+|their\s+|my\s+)?"
         + _WEAPON
         + r"\b",
         r"\b"
@@ -198,6 +206,7 @@ EMERGENCY = _any(
         r"(everyone|every\w*|our|the|my|his|her|them|him|us|el|la|al|a\s+su)\b",
         r"\b(said|says|threatened|told\s+me|keeps\s+saying)\b.{0,20}\b(he'?s|she'?s|they'?re|he|she|they)"
         r"\s*('ll|\s+will|\s+going\s+to|\s+gonna)\s+(kill|hurt|shoot|stab)\s+me\b",
+        r"\bthinking\s+about\s+using\s+it\s+on\b",
         r"\b(i|i'?m|im)\b.{0,20}\b(want|wanna|going|gonna|will|'ll|about|plan(ning)?|ready|could|might)\s+"
         r"(to\s+)?(go\s+after|hurt|kill|shoot|stab|attack|beat|strangle|murder|get)\s+(someone|somebody|"
         r"people|him|her|them|my|everyone|every\s*\w*|a\s+\w+|the\s+\w+|that\s+\w+|those|all|these)\b",
@@ -213,8 +222,23 @@ EMERGENCY = _any(
         r"still|sangr\w*|again)\b",
         r"(?<!to\s)(?<!i\s)\b(not|isn'?t|isnt|won'?t|wont|can'?t|cant|stopped|no)\s+(breathing|breathin|breathe|waking\s+up|wakin|"
         r"wake\s+(up|her|him)|responding|respond|answering|moving|respira|despierta|responde)\b",
-        r"\b(barely|isn'?t)\s+breathing\b|\bnot\s+breathing\s+right\b",
-        r"\b(unresponsive|passed\s+out|collapsed|seizure|convulsing|inconsciente|slumped\s+over)\b",
+        # someone else in danger now: can't be woken, bleeding, slurring after pills, on fire,
+        # saying they will end their life now
+        r"\bcan'?t\s+wake\s+(him|her|them)\b|\b(not|isn'?t|isnt)\s+(wake?ing|wakin|breathng|breating)\b",
+        r"\b(a\s+lot\s+of|so\s+much)\s+blood\b|\bblood\s+everywhere\b",
+        r"\b(she'?s|he'?s|they'?re|shes|hes)\s+(slurring|getting\s+(really\s+)?sleepy|turning\s+(blue|gray))\b|"
+        r"\bcan\s+barely\s+keep\s+(her|his|their)\s+eyes\s+open\b",
+        r"\b(he|she|they|mom|dad|my\s+\w+)\b.{0,40}\btook\s+(a\s+whole\s+bottle|way\s+too\s+many|too\s+many)\b",
+        r"\bset\s+(the\s+\w+|it|\w+)\s+on\s+fire\b|\bburn\s+(it|the\s+\w+)\s+down\b",
+        r"\b(she'?s|he'?s|they'?re|shes|hes|she|he|they)\s+(is\s+)?(going|gonna)\s+(to\s+)?(end\s+it|jump|"
+        r"kill\s+(himself|herself|themselves))\b",
+        r"\bse\s+dio\s+(un|una)\s+(overdose|sobredosis)\b|\b(est[aá])\s+(todo\s+|toda\s+)?(azul|morad[oa])\b",
+        r"\b(barely|isn'?t)\s+breathing\b|\bnot\s+breathing\s+right\b|\bbreathing\s+but\s+(barely|"
+        r"not\s+well|shallow)\b",
+        # someone's state now; "(i) was found unresponsive" tells a past
+        r"(?<!\bwas\sfound\s)(?<!\bwere\sfound\s)(?<!\bi\swas\s)"
+        r"\b(unresponsive|passed\s+out|collapsed|seizure|convulsing|"
+        r"inconsciente|slumped\s+over)\b",
         r"\b(lips|labios)\s+(are\s+)?(turning\s+)?(blue|morados)\b|\bblue\s+lips\b",
         r"\b(bleeding|bleedng|sangrando)\s+(a\s+lot|badly|everywhere|everywere|heavily|mucho|from)\b",
         r"\b(is|are|he'?s|she'?s|someone'?s|esta|está)\s+(overdosing|od'?ing|dying|bleeding|cortando)\b",
@@ -229,7 +253,9 @@ EMERGENCY = _any(
         r"(blade|gun|knife)\b",
         r"\b(locked|is)\s+(herself|himself|themselves)\s+in\b.{0,60}\b(swallowed|pills|stopped|knife|gun)\b",
         r"\bfresh\s+cuts\b|\bcut\s+her\s+arm\b|\bcut\s+his\s+arm\b",
-        r"\b(va\s+a)\s+(apuñalar|matar|disparar)\b",
+        # "va a matar a ..." but not "me va a matar (si ...)": as in English, "X is going to
+        # kill me" alone is not taken as an emergency
+        r"(?<!\bme\s)\b(va\s+a)\s+(apuñalar|matar|disparar)\b",
     ]
 )
 
@@ -260,6 +286,7 @@ CRISIS_LANGUAGE = _any(
         r"\b(wrote|written|writing)\s+(a\s+|my\s+)?(suicide\s+)?note\b",
         r"\b(want|wanted|wanting)\s+to\s+die\b|\bsuicidal\b",
         r"\bquit[aoó]\w*\s+la\s+vida\b|\bmatar(me|se)\b|\bmorir(me)?\b",
+        r"\boff\s+myself\b|\bme\s+mato\b(?!\s+(trabajando|estudiando|de\s+risa))",
     ]
 )
 
@@ -281,6 +308,10 @@ NOW = _any(
         r"\s+ago|\d+\s+(minutes|mins|hours|hrs)\s+ago|last\s+night|yesterday|earlier\s+today|today|this\s+"
         r"morning)\b",
         r"\b(still|keep|keeps|can'?t\s+stop)\s+(want|wanting|thinking|having|feel|feeling|planning|looking)\b",
+        # a decision or a plan for it, or using just now
+        r"\b(planning|plan|going|gonna|about|ready)\s+to\s+do\s+it\b|\bi'?ve\s+decided\b|"
+        r"\bmade\s+up\s+my\s+mind\b|\bya\s+lo\s+decid[ií]\b",
+        r"\bjust\s+(used|shot\s+up|did\s+a\s+(line|shot))\b",
     ]
 )
 
@@ -300,7 +331,9 @@ PAST = _any(
         r"\b(past|old|former)\s+(attempt|overdose|suicid\w*|self[- ]harm|scars|"
         r"hospitali[sz]ation)\b",
         r"\bi'?m\s+(good|ok|okay|fine|doing\s+(well|good|better)|stable)\s+now\b|\bdoing\s+well\b",
-        r"\bhace\s+(\d+|unos|varios|muchos)\s+años\b|\bcuando\s+(era|tenía|yo\s+era)\b|\bel\s+año\s+pasado\b|"
+        r"\b(was|were)\s+suicidal\b|\bthrough\s+(most\s+of\s+)?(college|high\s+school|my\s+\w+)\b|"
+        r"\bgot\s+me\s+through\b|\ba\s+while\s+(back|ago)\b",
+        r"\bhace\s+(\d+|\w+)\s+años\b|\bcuando\s+(era|tenía|yo\s+era)\b|\bel\s+año\s+pasado\b|"
         r"\bya\s+estoy\s+bien\b",
     ]
 )
@@ -320,6 +353,8 @@ OTHERS = _any(
         r"overdosed|od'?d|attempted|committed\s+suicide|se\s+quit[oó]\s+la\s+vida|muri[oó]|falleci[oó]|"
         r"have\s+overdosed|lost|was\s+in\s+crisis|had\s+a\s+crisis)\b",
         r"\b(lost|losing)\s+(my|a|our|two|three|several|many)\s+(\w+\s+)?" + _OTHER + r"s?\s+to\b",
+        r"\b\w+'s\s+(suicide|overdose|suicide\s+attempt)\b|"
+        r"\b(she|he|they)\s+(sometimes\s+)?(wished|wishes|wanted|said|told\s+me)\b.{0,40}\b(she|he|they)\b|"
         r"\b(his|her|their)\s+(suicide|overdose|attempt)\b|\bdied\s+(by|of|from)\s+(suicide|an?\s+overdose)\b",
     ]
 )
@@ -366,7 +401,9 @@ IDIOMS = _any(
         r"could\s+die\b",
         r"\b(shoot|shot)\s+me\s+(an?|the)\s+(email|text|message|note|line)\b",
         r"\boverdos\w*\s+on\s+(coffee|caffeine|sugar|candy|chocolate|pizza|tv|netflix|work|meetings)\b",
-        r"\bme\s+(est[aá]s?|est[aá]n)\s+matando\b|\bme\s+mat[oó]\b|\bme\s+muero\s+(de|por)\b|"
+        r"\bme\s+(est[aá]s?|est[aá]n)\s+matando\b|\bme\s+mató\b|"
+        r"\bme\s+mato\s+(trabajando|estudiando|de\s+risa|con\s+(el|la|los|las))\b|"
+        r"\b(me|nos)\s+va\s+a\s+matar\s+si\b|\bme\s+muero\s+(de|por)\b|"
         r"\bmuert[oa]\s+de\s+(cansancio|sueño|hambre|risa)\b|\bpara\s+morirse\b",
         r"\btear\s+my\s+hair\s+out\b|\bbombed\b|\bslammed\b|\b(the\s+)?death\s+of\s+me\b",
         r"\bkill(ing)?\s+it\s+(at|in|on|with|today|this|tomorrow)\b|\bdead\s+💀|\b(lol|lmao)\b.{0,10}\bdead\b",

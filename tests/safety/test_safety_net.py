@@ -16,7 +16,18 @@ from gateway.safety import SafetyNet, rules
 from gateway.safety.model import CrisisModel, TrainingData, load_training_data
 from peerpath.protocol import Safety
 from peerpath.settings import PROJECT_ROOT
-from tests.safety.report import CALM_SETS, CRISIS_SETS, held_out_ordinary, load
+from tests.safety.report import (
+    CALM_SETS,
+    CRISIS_SETS,
+    RESERVED_CALM,
+    RESERVED_CRISIS,
+    held_out_ordinary,
+    load,
+)
+
+# The reserved sets were measured unseen once, then tuned on (README): guarded like the rest.
+CRISIS_SETS = CRISIS_SETS + RESERVED_CRISIS
+CALM_SETS = CALM_SETS + RESERVED_CALM
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +98,21 @@ POLICY = [
     ("i used to be suicidal, not anymore thankfully. is peer work for me?", Safety.SENSITIVE,
      False),
     ("i can't do this anymore", Safety.CRISIS, False),
+    # a decision, a plan or use just now cancels a frame
+    ("would my family still get my benefits if i kill myself? i've decided", Safety.CRISIS, False),
+    ("clean since 2019 but i just used and i feel really wrong", Safety.CRISIS, False),
+    ("i'm not planning to be around after this month anyway", Safety.CRISIS, False),
+    # someone else in danger now: 911 first
+    ("my roommate took way too many pills and she's slurring", Safety.CRISIS, True),
+    ("i can't wake him up, he used something an hour ago", Safety.CRISIS, True),
+    ("my brother says he's going to jump, he just left the house", Safety.CRISIS, True),
+    # past and other people's stories
+    ("i was suicidal all through high school; what do peer specialists earn?", Safety.SENSITIVE,
+     False),
+    ("years ago i overdosed and was found unresponsive. how do i become a recovery coach?",
+     Safety.SENSITIVE, False),
+    ("my client's overdose last year still weighs on me. how do peers handle grief at work?",
+     Safety.SENSITIVE, False),
     # a hypothetical emergency is a subject, not an emergency
     ("what should staff do if a client pulls a knife during group", Safety.NONE, False),
     # idioms are nothing at all
