@@ -149,7 +149,10 @@ _ROLE_WORDS = [
 ]  # fmt: skip
 _ROLE = re.compile(
     r"(?P<lead>\b(btw|by\s+the\s+way|actually|so|ok|well|hi|hey)\W+)*"
-    r"\b(i'?m|im|i\s+am|i\s+work\s+as|i'?m\s+working\s+as|as)\s+(now\s+)?(an?\s+)?(?P<role>"
+    # "as a ..." names the asker only where the message opens with it ("as an employer,
+    # how ..."), not inside a question ("how do i negotiate my salary as a peer")
+    r"(\b(i'?m|im|i\s+am|i\s+work\s+as|i'?m\s+working\s+as)|^\W*as|(?<=speaking )as)"
+    r"\s+(now\s+)?(an?\s+)?(?P<role>"
     + "|".join(f"(?P<{name}>{words})" for name, words in _ROLE_WORDS)
     + r")\b(\s+now)?"
     r"|\bi'?m\s+(?P<seeking>looking\s+for\s+(work|a\s+job)|job\s+hunting|trying\s+to\s+find\s+"

@@ -151,6 +151,23 @@ def question_for(text: str, intent: str) -> str:
     return text
 
 
+def with_role_said(kb: Knowledge, tracker: Tracker, text: str, rest: str, role: str) -> str:
+    """The words to search when a role comes with a question: the whole message, or the
+    question without the role statement, whichever search matches better for that
+    audience. ("im a vr counselor - what's the difference ...": the words "vr counselor"
+    would pull towards the VR sections; "as an employer how can we make peer jobs
+    better": "employer" helps.)"""
+    audience = AUDIENCE_BY_ROLE.get(role)
+    boost = [audience] if audience else []
+
+    def best(query: str, vector: np.ndarray) -> float:
+        hits = kb.index.search(query, 1, boost_audiences=boost, vector=vector)
+        return hits[0].score if hits else 0.0
+
+    whole = best(text, kb.vector(text, tracker.latest_message))
+    return rest if best(rest, kb.vector(rest)) >= whole else text
+
+
 def source_of(kb: Knowledge, passage: Passage) -> dict[str, str]:
     """The `sources` entry every channel renders as a link."""
     return {
@@ -359,7 +376,9 @@ class ActionAnswerQuestion(Action):
         said = followups.role_said(question)
         role = said.role if said else None
         if said is not None and followups.is_question(said.rest):
-            question = said.rest  # "im a vr counselor - what's ...": the question is searched
+            question = await asyncio.to_thread(
+                with_role_said, kb, tracker, question, said.rest, said.role
+            )
         topic = TOPIC_BY_INTENT.get(intent)
         events = await answer(dispatcher, kb, tracker, question, topic, role) or []
         return ([SlotSet("role", role)] if role else []) + events

@@ -6,6 +6,7 @@ and favours articles written for that audience.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import followups
-from actions.knowledge import answer
+from actions.knowledge import answer, with_role_said
 from actions.services import Knowledge, knowledge
 from peerpath.protocol import PEER_BUTTON, Intent, payload
 
@@ -146,7 +147,9 @@ class ActionSetRole(Action):
             dispatcher.utter_message(text=ASK_ROLE, buttons=ROLE_BUTTONS)
             return []
         if parsed is not None and followups.is_question(parsed.rest):
-            events = await answer(dispatcher, knowledge(), tracker, parsed.rest, role=role) or []
+            kb = knowledge()
+            question = await asyncio.to_thread(with_role_said, kb, tracker, text, parsed.rest, role)
+            events = await answer(dispatcher, kb, tracker, question, role=role) or []
             return [SlotSet("role", role), *events]
         if role == "browsing":
             text = "Welcome, browse as you like. Nothing here needs you to sign up."

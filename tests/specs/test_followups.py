@@ -91,6 +91,9 @@ def test_the_intents_topic_only_breaks_near_ties() -> None:
         ("ok im an employer actually. what should a peer's job description look like?",
          "employer", "what should a peer's job description look like?", True),
         ("what does a peer specialist earn", None, "", False),
+        # "as a peer" inside a question names no asker
+        ("how do i negociate my salary as a peer", None, "", False),
+        ("who counts as a peer provider", None, "", False),
     ],
 )  # fmt: skip
 def test_a_role_said_with_a_question(
