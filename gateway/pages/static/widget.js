@@ -13,163 +13,542 @@
  * Everything shown comes from the network and is inserted with textContent
  * (never innerHTML); links are shown only for http(s) URLs. The widget lives
  * in a shadow root so the host page's CSS and ours cannot collide.
+ *
+ * Three parts, wired together at the bottom of this file:
+ *   createConnection()  the gateway: session token, WebSocket, HTTP fallback,
+ *                       polling, echo de-duplication. It never touches the DOM.
+ *   createView()        the shadow DOM: renders what it is given and reports what
+ *                       the person does. It never touches the network.
+ *   the controller      passes the person's intents to the connection and the
+ *                       connection's news to the view.
  */
-(function () {
+(() => {
   "use strict";
   if (window.__peerpathWidget) return; // loaded twice on one page
   window.__peerpathWidget = true;
 
-  var script =
+  const script =
     document.currentScript ||
-    Array.prototype.slice.call(document.querySelectorAll('script[src*="widget.js"]')).pop();
+    Array.from(document.querySelectorAll('script[src*="widget.js"]')).pop();
   if (!script) return;
-  var ORIGIN = new URL(script.src, location.href).origin;
-  var WS_URL = ORIGIN.replace(/^http/, "ws") + "/ws";
+  const ORIGIN = new URL(script.src, location.href).origin;
 
-  var KEY_SESSION = "peerpath:session";
-  var KEY_OPEN = "peerpath:open";
-  var KEY_HANDOFF = "peerpath:handoff"; // set while a hand-off is open: listen on every page
-  var SESSION_RE = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{32}$/;
-  var DEFAULT_COLOR = "#0b6e4f";
-  var INK = "#1d2a33";
-  var REPLY_TIMEOUT_MS = 60000;
-  var POLL_MS = 4000;
-  var CANT_CONNECT =
+  const KEY_SESSION = "peerpath:session";
+  const KEY_OPEN = "peerpath:open";
+  const KEY_HANDOFF = "peerpath:handoff"; // set while a hand-off is open: listen on every page
+  const SESSION_RE = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{32}$/;
+  const DEFAULT_COLOR = "#0b6e4f";
+  const INK = "#1d2a33";
+  const REPLY_TIMEOUT_MS = 60000;
+  const POLL_MS = 4000;
+  const CANT_CONNECT =
     "PeerPath can't connect right now. Please try again in a little while. " +
     "If you need to talk to someone now, call or text 988, any time.";
-  var CANT_SEND =
+  const CANT_SEND =
     "Sorry, that message didn't go through. Please check your connection and try again.";
-  var LOST =
+  const LOST =
     "The connection dropped while I was answering. If no reply appears, please send it again.";
+
+  const list = (value) => (Array.isArray(value) ? value : []);
+  const isMessage = (value) => !!value && typeof value === "object";
 
   // ---- configuration (data- attributes) --------------------------------------
 
   function hexColor(value) {
-    var v = (value || "").trim();
+    let v = (value || "").trim();
     if (!/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(v)) return null;
     if (v.length === 4) v = "#" + v[1] + v[1] + v[2] + v[2] + v[3] + v[3];
     return v.toLowerCase();
   }
 
   function luminance(hex) {
-    var rgb = [1, 3, 5].map(function (i) {
-      var c = parseInt(hex.substr(i, 2), 16) / 255;
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.substr(i, 2), 16) / 255;
       return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     });
-    return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   }
 
   function contrast(a, b) {
-    var la = luminance(a);
-    var lb = luminance(b);
+    const la = luminance(a);
+    const lb = luminance(b);
     return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
   }
 
   function readConfig(data) {
-    var accent = hexColor(data.color) || DEFAULT_COLOR;
+    let accent = hexColor(data.color) || DEFAULT_COLOR;
     // Keep WCAG AA: text on the accent colour is white or ink, whichever reads;
     // a colour that works with neither falls back to the default.
-    var onAccent = contrast(accent, "#ffffff") >= 4.5 ? "#ffffff" : INK;
+    let onAccent = contrast(accent, "#ffffff") >= 4.5 ? "#ffffff" : INK;
     if (contrast(accent, onAccent) < 4.5) {
       accent = DEFAULT_COLOR;
       onAccent = "#ffffff";
     }
-    var title = (data.title || "Ask PeerPath").trim().slice(0, 60) || "Ask PeerPath";
     return {
-      title: title,
+      title: (data.title || "Ask PeerPath").trim().slice(0, 60) || "Ask PeerPath",
       greeting:
         (data.greeting || "").trim().slice(0, 500) ||
         "Hi, I'm PeerPath, an automated assistant. I can help with questions about peer " +
           "work, trainings, benefits and finding meaningful work. What's on your mind?",
-      accent: accent,
-      onAccent: onAccent,
+      accent,
+      onAccent,
       // Links sit on white: use the accent only if it is dark enough to read there.
       link: contrast(accent, "#ffffff") >= 4.5 ? accent : "#07573e",
       position: data.position === "left" ? "left" : "right",
     };
   }
 
-  var cfg = readConfig(script.dataset || {});
-
   // ---- storage that never throws (private modes, blocked storage) ------------
 
   function safeStorage(get) {
     try {
-      var s = get();
+      const s = get();
       s.setItem("peerpath:probe", "1");
       s.removeItem("peerpath:probe");
       return s;
-    } catch (e) {
-      var memory = {};
+    } catch {
+      const memory = new Map();
       return {
-        getItem: function (k) {
-          return Object.prototype.hasOwnProperty.call(memory, k) ? memory[k] : null;
-        },
-        setItem: function (k, v) {
-          memory[k] = String(v);
-        },
-        removeItem: function (k) {
-          delete memory[k];
-        },
+        getItem: (k) => (memory.has(k) ? memory.get(k) : null),
+        setItem: (k, v) => void memory.set(k, String(v)),
+        removeItem: (k) => void memory.delete(k),
       };
     }
   }
-  var local = safeStorage(function () {
-    return window.localStorage;
-  });
-  var perTab = safeStorage(function () {
-    return window.sessionStorage;
-  });
 
-  // The gateway issues the session (a signed token): from the WebSocket hello, or
-  // POST /api/session when talking over HTTP. It is kept in localStorage.
-  function storedSession() {
-    var token = local.getItem(KEY_SESSION);
-    return token && SESSION_RE.test(token) ? token : null;
-  }
+  // ---- the connection: everything that talks to the gateway ------------------
 
-  var session = storedSession();
-  function keepSession(token) {
-    if (typeof token === "string" && SESSION_RE.test(token) && token !== session) {
-      session = token;
-      local.setItem(KEY_SESSION, token);
+  /**
+   * The conversation with the gateway at `origin`. It owns the session token
+   * (kept in `storage`), the WebSocket with reconnect and back-off, the HTTP
+   * fallback, polling while a hand-off is open without a socket, and the
+   * bookkeeping that stops a poll from showing a message twice.
+   *
+   *   send(text, {echo})  queue one message (one at a time, in order). A Promise of
+   *                       the reply {messages, handoff?, ...}; null if "start over"
+   *                       dropped it unsent; rejected with an Error whose message can
+   *                       be shown to the person. echo: false when history won't
+   *                       return `text` as typed (a button's payload).
+   *   loadHistory()       GET /api/history, reported through onHistory and onHandoff.
+   *   start()             connect now and keep reconnecting (the chat is in use).
+   *   startOver()         end a hand-off, restart the assistant, forget the session.
+   *   handoffOpen()       waiting for or talking with a peer.
+   *   hasStoredHandoff()  an earlier page left a hand-off open: listen for it.
+   *   onPush(cb(message, from))            a message nobody here asked for (peer, notice).
+   *   onHandoff(cb(handoff, previous))     {state, ticket_id, peer_name?} or null, and
+   *                                        the state before (null after a start over).
+   *   onHistory(cb(messages | null))       the whole conversation; null if unavailable.
+   *   onStatus(cb("ok" | "reconnecting" | "unreachable"))
+   */
+  function createConnection({ origin, storage }) {
+    const wsUrl = origin.replace(/^http/, "ws") + "/ws";
+    const listeners = { push: [], handoff: [], history: [], status: [] };
+    const emit = (event, ...args) => listeners[event].forEach((callback) => callback(...args));
+    const subscribe = (event) => (callback) => void listeners[event].push(callback);
+
+    // The gateway issues the session (a signed token): from the WebSocket hello, or
+    // POST /api/session when talking over HTTP.
+    const stored = storage.getItem(KEY_SESSION);
+    let session = stored && SESSION_RE.test(stored) ? stored : null;
+
+    function keepSession(token) {
+      if (typeof token === "string" && SESSION_RE.test(token) && token !== session) {
+        session = token;
+        storage.setItem(KEY_SESSION, token);
+      }
     }
+
+    function forgetSession() {
+      session = null;
+      storage.removeItem(KEY_SESSION);
+    }
+
+    // ---- hand-off state
+
+    let handoff = null; // the last {state, ticket_id, peer_name?} or null
+
+    const handoffOpen = () =>
+      !!handoff && (handoff.state === "waiting" || handoff.state === "claimed");
+
+    function setHandoff(next, previous = handoff && handoff.state) {
+      handoff = next && typeof next.state === "string" ? next : null;
+      if (handoffOpen()) storage.setItem(KEY_HANDOFF, "1");
+      else storage.removeItem(KEY_HANDOFF);
+      updatePolling();
+      emit("handoff", handoff, previous || null);
+    }
+
+    // ---- the WebSocket
+
+    let ws = null;
+    let wsReady = false;
+    let everConnected = false;
+    let failures = 0; // consecutive WebSocket attempts that never got a hello
+    let backoff = 0;
+    let retryTimer = null;
+    const pending = []; // resolvers for WebSocket replies, in order
+    let wanted = false; // connect only once the person opens the chat (or has one going)
+
+    function connect() {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      if (!wanted || ws || typeof WebSocket !== "function") return;
+      let sock;
+      try {
+        sock = new WebSocket(wsUrl);
+      } catch {
+        connectionFailed();
+        return;
+      }
+      ws = sock;
+      let greeted = false;
+      sock.onopen = () => sock.send(JSON.stringify({ type: "hello", session }));
+      sock.onmessage = (event) => {
+        let data;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        if (!isMessage(data)) return;
+        if (data.type === "hello" && !greeted) {
+          greeted = true;
+          keepSession(data.session);
+          const resync = everConnected || handoffOpen();
+          wsReady = true;
+          everConnected = true;
+          failures = 0;
+          backoff = 0;
+          emit("status", "ok");
+          updatePolling();
+          if (resync) loadHistory(); // pushes may have been missed while away
+          return;
+        }
+        if (data.type === "reply" || data.type === "error") {
+          const waiting = pending.shift();
+          if (waiting) waiting.resolve(data);
+          return;
+        }
+        if (data.type === "push") pushed(data.messages);
+        if (data.type === "handoff") setHandoff(data);
+      };
+      sock.onerror = () => {}; // onclose follows with the details
+      sock.onclose = () => {
+        if (ws !== sock) return;
+        ws = null;
+        wsReady = false;
+        dropPending();
+        if (!greeted) failures += 1;
+        connectionFailed();
+      };
+    }
+
+    function connectionFailed() {
+      updatePolling();
+      if (failures >= 2 && !everConnected) {
+        // WebSockets may be blocked here: check that plain HTTP works instead.
+        probeHttp();
+      } else if (everConnected) {
+        emit("status", "reconnecting");
+      }
+      if (!wanted) return;
+      backoff = Math.min(backoff + 1, 6);
+      const delay = Math.min(30000, 1000 * Math.pow(2, backoff - 1)) * (0.8 + Math.random() * 0.4);
+      retryTimer = setTimeout(() => {
+        if (!wsReady) connect();
+      }, delay);
+    }
+
+    function disconnect() {
+      clearTimeout(retryTimer);
+      retryTimer = null;
+      if (ws) {
+        const sock = ws;
+        ws = null;
+        wsReady = false;
+        sock.onclose = null;
+        sock.close();
+      }
+      dropPending();
+      backoff = 0;
+    }
+
+    function dropPending() {
+      pending.splice(0).forEach((waiting) => waiting.reject(new Error(LOST)));
+    }
+
+    function viaSocket(text) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const i = pending.indexOf(entry);
+          if (i >= 0) pending.splice(i, 1);
+          reject(new Error(CANT_SEND));
+          if (ws) ws.close(); // a stuck socket: start again
+        }, REPLY_TIMEOUT_MS);
+        const entry = {
+          resolve(data) {
+            clearTimeout(timer);
+            resolve(data);
+          },
+          reject(err) {
+            clearTimeout(timer);
+            reject(err);
+          },
+        };
+        pending.push(entry);
+        ws.send(JSON.stringify({ type: "message", text }));
+      });
+    }
+
+    // ---- plain HTTP
+
+    /** fetch() and read the body as JSON: {status, ok, body}, body {} when it isn't JSON. */
+    async function getJson(url, options) {
+      const init = Object.assign({ credentials: "omit", mode: "cors" }, options);
+      const response = await fetch(url, init);
+      const body = await response.json().catch(() => ({}));
+      return { status: response.status, ok: response.ok, body: body || {} };
+    }
+
+    async function ensureSession() {
+      if (session) return session;
+      const r = await getJson(origin + "/api/session", { method: "POST" });
+      if (!r.ok) throw new Error(r.body.error || CANT_SEND);
+      keepSession(r.body.session);
+      return session;
+    }
+
+    async function withSession(path, options = {}, retried = false) {
+      const token = await ensureSession();
+      const headers = Object.assign({}, options.headers, { Authorization: "Bearer " + token });
+      const r = await getJson(origin + path, Object.assign({}, options, { headers }));
+      if (r.status !== 401 || retried) return r;
+      forgetSession(); // no longer valid here (e.g. the install's secret changed)
+      return withSession(path, options, true);
+    }
+
+    async function viaHttp(text) {
+      let r;
+      try {
+        r = await withSession("/api/chat", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ text }),
+        });
+      } catch {
+        emit("status", "unreachable");
+        throw new Error(CANT_SEND);
+      }
+      emit("status", "ok");
+      if (r.ok || (r.status === 503 && Array.isArray(r.body.messages))) {
+        return Object.assign({ type: "reply" }, r.body);
+      }
+      return { type: "error", error: r.body.error || CANT_SEND, status: r.status };
+    }
+
+    async function probeHttp() {
+      let reachable = false;
+      try {
+        reachable = (await withSession("/api/history")).ok;
+      } catch {
+        reachable = false;
+      }
+      if (!wsReady) emit("status", reachable ? "ok" : "unreachable");
+    }
+
+    // ---- messages: one at a time, in order, by WebSocket when it is up, else by HTTP
+
+    const queue = []; // {text, resolve, reject}
+    let busy = false;
+    let expected = []; // texts shown here that a history poll will also return
+    let sent = 0; // messages sent so far on this page
+
+    const deliver = (text) => (wsReady && ws ? viaSocket(text) : viaHttp(text));
+
+    function send(text, { echo = true } = {}) {
+      if (echo) expected.push(text);
+      sent += 1;
+      const reply = new Promise((resolve, reject) => queue.push({ text, resolve, reject }));
+      wanted = true;
+      if (!ws) connect();
+      pump();
+      return reply;
+    }
+
+    function pump() {
+      if (busy || !queue.length) return;
+      busy = true;
+      const job = queue.shift();
+      deliver(job.text)
+        .then((data) => {
+          if (data.type === "error") throw new Error(String(data.error || CANT_SEND));
+          job.resolve(answered(data));
+        })
+        .catch((err) => job.reject(err && err.message ? err : new Error(CANT_SEND)))
+        .then(() => {
+          busy = false;
+          pump();
+        });
+    }
+
+    /** A reply: remember its messages (a poll will return them too) and follow its hand-off. */
+    function answered(data) {
+      const messages = list(data.messages).filter(isMessage);
+      messages.forEach((message) => expected.push(String(message.text || "")));
+      if (data.handoff) setHandoff(data.handoff);
+      return Object.assign({}, data, { messages });
+    }
+
+    /** Messages the gateway pushed unasked, remembered so a history poll won't repeat them. */
+    function pushed(messages) {
+      list(messages)
+        .filter(isMessage)
+        .forEach((message) => {
+          expected.push(String(message.text || ""));
+          emit("push", message, "bot");
+        });
+    }
+
+    // ---- history, and polling it while a hand-off is open without a WebSocket
+
+    let pollTimer = null;
+    let lastLength = null;
+
+    async function loadHistory() {
+      if (!session) {
+        lastLength = 0;
+        expected = [];
+        emit("history", []);
+        return;
+      }
+      const sentBefore = sent;
+      let r;
+      try {
+        r = await withSession("/api/history");
+      } catch {
+        emit("history", null);
+        if (!wsReady) emit("status", "unreachable");
+        return;
+      }
+      if (sent !== sentBefore) return; // the person wrote meanwhile: keep their screen
+      if (!r.ok) {
+        emit("history", null);
+        return;
+      }
+      const messages = list(r.body.messages);
+      emit("history", messages);
+      lastLength = messages.length;
+      expected = [];
+      setHandoff(r.body.handoff || null);
+    }
+
+    function updatePolling() {
+      const need = handoffOpen() && !wsReady && !!session;
+      if (need && !pollTimer) {
+        pollTimer = setTimeout(poll, POLL_MS);
+      } else if (!need && pollTimer) {
+        clearTimeout(pollTimer);
+        pollTimer = null;
+      }
+    }
+
+    async function poll() {
+      try {
+        const r = await withSession("/api/history");
+        if (r.ok && !wsReady) caughtUp(r.body);
+      } catch {
+        // the next poll tries again
+      }
+      pollTimer = null;
+      updatePolling();
+    }
+
+    /** Report what the history has beyond what was seen, except what this page showed itself. */
+    function caughtUp(body) {
+      const messages = list(body.messages);
+      if (lastLength === null || messages.length < lastLength) lastLength = messages.length;
+      messages
+        .slice(lastLength)
+        .filter(isMessage)
+        .forEach((message) => {
+          const seen = expected.indexOf(String(message.text || ""));
+          if (seen >= 0) expected.splice(seen, 1);
+          else emit("push", message, message.from || "bot");
+        });
+      lastLength = messages.length;
+      expected = [];
+      setHandoff(body.handoff || null);
+    }
+
+    // ---- starting over
+
+    async function startOver() {
+      const old = handoff && handoff.state;
+      const steps = [];
+      if (session) {
+        if (old === "waiting") steps.push("/cancel_handoff");
+        if (old === "claimed") steps.push("/end_handoff");
+        steps.push("/start_over");
+      }
+      for (const step of steps) {
+        try {
+          await deliver(step);
+        } catch {
+          // start over here even if the gateway didn't hear it
+        }
+      }
+      disconnect();
+      queue.splice(0).forEach((job) => job.resolve(null)); // never sent: nothing to show
+      forgetSession(); // the next hello (or request) starts a new session
+      setHandoff(null, null); // a new conversation, not a return from a peer
+      loadHistory(); // a new session: just the greeting
+      connect();
+    }
+
+    return {
+      send,
+      loadHistory,
+      startOver,
+      start() {
+        wanted = true;
+        connect();
+      },
+      handoffOpen,
+      hasStoredHandoff: () => !!session && !!storage.getItem(KEY_HANDOFF),
+      onPush: subscribe("push"),
+      onHandoff: subscribe("handoff"),
+      onHistory: subscribe("history"),
+      onStatus: subscribe("status"),
+    };
   }
 
-  function forgetSession() {
-    session = null;
-    local.removeItem(KEY_SESSION);
-  }
+  // ---- the view: the widget's DOM, text only, never markup from data ----------
 
-  // ---- DOM helpers: text only, never markup from data -------------------------
-
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      var value = attrs[key];
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([key, value]) => {
       if (value === null || value === undefined || value === false) return;
       if (key === "text") el.textContent = value;
       else if (key === "class") el.className = value;
-      else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), value);
+      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, value === true ? "" : String(value));
     });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
+    children.forEach((child) => {
       if (child !== null && child !== undefined) el.append(child); // strings become text nodes
-    }
+    });
     return el;
   }
 
   function safeUrl(raw) {
     try {
-      var url = new URL(String(raw || ""), ORIGIN);
+      const url = new URL(String(raw || ""), ORIGIN);
       return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-    } catch (e) {
+    } catch {
       return null;
     }
   }
 
-  var CSS = [
+  const CSS = [
     ":host { all: initial; }",
     "* { box-sizing: border-box; }",
     ".pp { position: fixed; bottom: 20px; z-index: 2147483000; color: " + INK + ";",
@@ -263,708 +642,444 @@
     "@media print { .pp { display: none; } }",
   ].join("\n");
 
-  var ICON =
+  const ICON =
     "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z";
 
-  // ---- building the widget ---------------------------------------------------
-
-  var host = h("div", { id: "peerpath-widget" });
-  host.style.setProperty("--pp-accent", cfg.accent);
-  host.style.setProperty("--pp-on-accent", cfg.onAccent);
-  host.style.setProperty("--pp-link", cfg.link);
-  var root = host.attachShadow({ mode: "open" });
-  if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function") {
-    try {
-      var sheet = new CSSStyleSheet();
-      sheet.replaceSync(CSS); // not an inline <style>: works under a strict host CSP
-      root.adoptedStyleSheets = [sheet];
-    } catch (e) {
+  /**
+   * The widget on the page: a launcher and a panel in a shadow root. It renders
+   * what it is given and tells `intents` what the person does:
+   *
+   *   intents.opened()                the panel opened      intents.closed()  it closed
+   *   intents.typed(text)             the person sent text
+   *   intents.chose(payload, title)   they tapped a reply button
+   *   intents.startOver()             they confirmed "start over"; a Promise, done when cleared
+   *
+   * Returns {mount, open, render, notice, showReply, showHistory, showHandoff,
+   * showConnection, setTyping}.
+   */
+  function createView(cfg, intents) {
+    const host = h("div", { id: "peerpath-widget" });
+    host.style.setProperty("--pp-accent", cfg.accent);
+    host.style.setProperty("--pp-on-accent", cfg.onAccent);
+    host.style.setProperty("--pp-link", cfg.link);
+    const root = host.attachShadow({ mode: "open" });
+    if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === "function") {
+      try {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS); // not an inline <style>: works under a strict host CSP
+        root.adoptedStyleSheets = [sheet];
+      } catch {
+        root.append(h("style", { text: CSS }));
+      }
+    } else {
       root.append(h("style", { text: CSS }));
     }
-  } else {
-    root.append(h("style", { text: CSS }));
-  }
 
-  var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", ICON);
-  svg.append(path);
+    const SVG = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", ICON);
+    svg.append(path);
 
-  var badge = h("span", { class: "pp-badge", hidden: true });
-  var launcher = h(
-    "button",
-    {
-      type: "button",
-      class: "pp-launcher",
-      "aria-expanded": "false",
-      "aria-controls": "pp-panel",
-      onclick: function () {
-        if (panel.hidden) openPanel(true);
-        else closePanel();
+    const badge = h("span", { class: "pp-badge", hidden: true });
+    const launcher = h(
+      "button",
+      {
+        type: "button",
+        class: "pp-launcher",
+        "aria-expanded": "false",
+        "aria-controls": "pp-panel",
+        onclick: () => (panel.hidden ? open(true) : close()),
       },
-    },
-    svg,
-    h("span", { text: cfg.title }),
-    badge
-  );
+      svg,
+      h("span", { text: cfg.title }),
+      badge
+    );
 
-  var restartButton = h("button", { type: "button", class: "pp-restart", text: "Start over" });
-  var closeButton = h("button", {
-    type: "button",
-    class: "pp-close",
-    "aria-label": "Close chat",
-    text: "\u00d7",
-  });
-  var confirmYes = h("button", { type: "button", class: "pp-yes", text: "Yes, start over" });
-  var confirmNo = h("button", { type: "button", text: "Keep this conversation" });
-  var confirmBar = h(
-    "div",
-    { class: "pp-bar pp-confirm", role: "group", "aria-label": "Start over?", hidden: true },
-    h("p", { text: "Start over? This clears the conversation on this device." }),
-    confirmYes,
-    confirmNo
-  );
-  var stateBar = h("p", { class: "pp-bar", role: "status", hidden: true });
-  var connBar = h("p", { class: "pp-bar pp-conn", role: "status", hidden: true });
-  var log = h("div", {
-    class: "pp-log",
-    role: "log",
-    "aria-live": "polite",
-    "aria-relevant": "additions",
-    "aria-label": "Conversation",
-    tabindex: "0",
-  });
-  var typing = h(
-    "div",
-    { class: "pp-typing", hidden: true },
-    h("span", { class: "pp-dot", "aria-hidden": "true" }),
-    h("span", { class: "pp-dot", "aria-hidden": "true" }),
-    h("span", { class: "pp-dot", "aria-hidden": "true" }),
-    h("span", { class: "pp-sr", text: "PeerPath is writing a reply" })
-  );
-  var input = h("textarea", {
-    id: "pp-input",
-    rows: "1",
-    maxlength: "2000",
-    autocomplete: "off",
-    placeholder: "Type your message",
-  });
-  var form = h(
-    "form",
-    { class: "pp-form" },
-    h("label", { for: "pp-input", class: "pp-sr", text: "Your message" }),
-    input,
-    h("button", { type: "submit", class: "pp-send", text: "Send" })
-  );
-  var panel = h(
-    "section",
-    {
-      id: "pp-panel",
-      class: "pp-panel",
-      role: "dialog",
-      "aria-modal": "false",
-      "aria-labelledby": "pp-title",
-      hidden: true,
-    },
-    h("div", { class: "pp-head" }, h("h2", { id: "pp-title", text: cfg.title }), restartButton,
-      closeButton),
-    confirmBar,
-    stateBar,
-    connBar,
-    log,
-    typing,
-    form,
-    h("p", {
-      class: "pp-note",
-      text: "PeerPath is an automated assistant, not a counselor. In a crisis, call or text 988.",
-    })
-  );
-  var shell = h("div", { class: "pp", "data-position": cfg.position }, panel, launcher);
-  root.append(shell);
-
-  // ---- rendering messages ----------------------------------------------------
-
-  var unread = 0;
-
-  function scrollDown() {
-    log.scrollTop = log.scrollHeight;
-  }
-
-  function choiceButtons(buttons) {
-    var valid = (buttons || []).filter(function (b) {
-      return b && typeof b.title === "string" && typeof b.payload === "string" && b.payload;
+    const restartButton = h("button", { type: "button", class: "pp-restart", text: "Start over" });
+    const closeButton = h("button", {
+      type: "button",
+      class: "pp-close",
+      "aria-label": "Close chat",
+      text: "\u00d7",
     });
-    if (!valid.length) return null;
-    var group = h("div", { class: "pp-choices", role: "group", "aria-label": "Choices" });
-    valid.forEach(function (b) {
-      group.append(
-        h("button", {
-          type: "button",
-          text: b.title,
-          onclick: function () {
-            say(b.payload, b.title);
-            input.focus();
-          },
-        })
-      );
-    });
-    return group;
-  }
-
-  function sourceList(sources) {
-    var items = [];
-    (sources || []).forEach(function (s) {
-      if (!s || !s.title) return;
-      var href = safeUrl(s.url);
-      var label = s.section ? String(s.title) + " \u2014 " + String(s.section) : String(s.title);
-      var li = h("li");
-      if (href) {
-        li.append(
-          h("a", { href: href, target: "_blank", rel: "noopener noreferrer", text: label },
-            h("span", { class: "pp-sr", text: " (opens in a new tab)" }))
-        );
-      } else {
-        li.append(label);
-      }
-      items.push(li);
-    });
-    if (!items.length) return null;
-    var list = h("ul", { class: "pp-sources", "aria-label": "Sources" });
-    items.forEach(function (li) {
-      list.append(li);
-    });
-    return list;
-  }
-
-  function crisisBox(message) {
-    return h(
+    const confirmYes = h("button", { type: "button", class: "pp-yes", text: "Yes, start over" });
+    const confirmNo = h("button", { type: "button", text: "Keep this conversation" });
+    const confirmBar = h(
       "div",
-      { class: "pp-msg pp-crisis", role: "alert" },
-      h("p", { class: "pp-crisis-head", text: "Help is available right now" }),
-      h("div", { class: "pp-text", text: String(message.text || "") }),
+      { class: "pp-bar pp-confirm", role: "group", "aria-label": "Start over?", hidden: true },
+      h("p", { text: "Start over? This clears the conversation on this device." }),
+      confirmYes,
+      confirmNo
+    );
+    const stateBar = h("p", { class: "pp-bar", role: "status", hidden: true });
+    const connBar = h("p", { class: "pp-bar pp-conn", role: "status", hidden: true });
+    const log = h("div", {
+      class: "pp-log",
+      role: "log",
+      "aria-live": "polite",
+      "aria-relevant": "additions",
+      "aria-label": "Conversation",
+      tabindex: "0",
+    });
+    const typing = h(
+      "div",
+      { class: "pp-typing", hidden: true },
+      h("span", { class: "pp-dot", "aria-hidden": "true" }),
+      h("span", { class: "pp-dot", "aria-hidden": "true" }),
+      h("span", { class: "pp-dot", "aria-hidden": "true" }),
+      h("span", { class: "pp-sr", text: "PeerPath is writing a reply" })
+    );
+    const input = h("textarea", {
+      id: "pp-input",
+      rows: "1",
+      maxlength: "2000",
+      autocomplete: "off",
+      placeholder: "Type your message",
+    });
+    const form = h(
+      "form",
+      { class: "pp-form" },
+      h("label", { for: "pp-input", class: "pp-sr", text: "Your message" }),
+      input,
+      h("button", { type: "submit", class: "pp-send", text: "Send" })
+    );
+    const panel = h(
+      "section",
+      {
+        id: "pp-panel",
+        class: "pp-panel",
+        role: "dialog",
+        "aria-modal": "false",
+        "aria-labelledby": "pp-title",
+        hidden: true,
+      },
       h(
         "div",
-        { class: "pp-crisis-actions" },
-        h("a", { href: "tel:988", text: "Call 988" }),
-        h("a", { href: "sms:988", text: "Text 988" })
+        { class: "pp-head" },
+        h("h2", { id: "pp-title", text: cfg.title }),
+        restartButton,
+        closeButton
       ),
-      choiceButtons(message.buttons)
+      confirmBar,
+      stateBar,
+      connBar,
+      log,
+      typing,
+      form,
+      h("p", {
+        class: "pp-note",
+        text: "PeerPath is an automated assistant, not a counselor. In a crisis, call or text 988.",
+      })
     );
-  }
+    const shell = h("div", { class: "pp", "data-position": cfg.position }, panel, launcher);
+    root.append(shell);
 
-  /** Add one message: from "me", "bot" or "peer", with the gateway's message fields. */
-  function render(from, message) {
-    var kind = typeof message.kind === "string" ? message.kind : "";
-    if (from === "peer") kind = "peer";
-    var el;
-    if (kind === "crisis" && from !== "me") {
-      el = crisisBox(message);
-    } else {
-      var who = from === "me" ? "You" : kind === "peer" ? "Peer supporter" : "PeerPath";
-      var safeKind = /^[a-z_]{1,20}$/.test(kind) ? kind : "answer";
-      el = h(
-        "div",
-        { class: "pp-msg pp-from-" + (from === "me" ? "me" : "bot") + " pp-kind-" + safeKind },
-        kind === "peer"
-          ? h("span", { class: "pp-tag", text: "Peer supporter" })
-          : h("span", { class: "pp-sr", text: who + ": " }),
-        h("div", { class: "pp-text", text: String(message.text || "") }),
-        from === "me" ? null : sourceList(message.sources),
-        from === "me" ? null : choiceButtons(message.buttons)
+    // ---- messages
+
+    let unread = 0;
+
+    const scrollDown = () => {
+      log.scrollTop = log.scrollHeight;
+    };
+
+    function choiceButtons(buttons) {
+      const valid = list(buttons).filter(
+        (b) => b && typeof b.title === "string" && typeof b.payload === "string" && b.payload
       );
-    }
-    log.append(el);
-    scrollDown();
-    if (from !== "me" && panel.hidden) {
-      unread += 1;
-      badge.textContent = String(unread);
-      badge.append(h("span", { class: "pp-sr", text: " new" }));
-      badge.hidden = false;
-    }
-    return el;
-  }
-
-  function notice(text) {
-    render("bot", { text: text, kind: "notice" });
-  }
-
-  function renderAll(messages) {
-    log.setAttribute("aria-busy", "true");
-    log.textContent = "";
-    render("bot", { text: cfg.greeting });
-    (messages || []).forEach(function (m) {
-      if (m && (m.text || (m.buttons && m.buttons.length))) render(m.from || "bot", m);
-    });
-    log.removeAttribute("aria-busy");
-    unread = 0;
-    badge.hidden = true;
-  }
-
-  // ---- hand-off and connection states ----------------------------------------
-
-  var handoff = null; // the last {state, ticket_id, peer_name?} or null
-
-  function handoffOpen() {
-    return !!handoff && (handoff.state === "waiting" || handoff.state === "claimed");
-  }
-
-  function setHandoff(next) {
-    var previous = handoff && handoff.state;
-    handoff = next && typeof next.state === "string" ? next : null;
-    var state = handoff ? handoff.state : null;
-    var text = "";
-    var style = state;
-    if (state === "waiting") {
-      text = "Waiting for a peer to join. You can keep writing while you wait.";
-    } else if (state === "claimed") {
-      var name = typeof handoff.peer_name === "string" ? handoff.peer_name : "";
-      text = name ? name + ", a peer supporter, joined the chat." : "A peer joined the chat.";
-    } else if (state === "message_left") {
-      text = "Message left for the peer team. You're back with the assistant.";
-    } else if (state || previous === "waiting" || previous === "claimed") {
-      text = "You're back with the assistant.";
-      style = "back";
-    }
-    stateBar.textContent = text;
-    stateBar.className = "pp-bar pp-state-" + (style || "none");
-    stateBar.hidden = !text;
-    if (handoffOpen()) local.setItem(KEY_HANDOFF, "1");
-    else local.removeItem(KEY_HANDOFF);
-    updatePolling();
-  }
-
-  function setConnection(problem) {
-    connBar.textContent = problem || "";
-    connBar.hidden = !problem;
-  }
-
-  // ---- talking to the gateway ------------------------------------------------
-
-  var ws = null;
-  var wsReady = false;
-  var everConnected = false;
-  var failures = 0; // consecutive WebSocket attempts that never got a hello
-  var retryTimer = null;
-  var pending = []; // resolvers for WebSocket replies, in order
-  var wanted = false; // connect only once the person opens the chat (or has one going)
-
-  function connect() {
-    clearTimeout(retryTimer);
-    retryTimer = null;
-    if (!wanted || ws || typeof WebSocket !== "function") return;
-    var sock;
-    try {
-      sock = new WebSocket(WS_URL);
-    } catch (e) {
-      connectionFailed();
-      return;
-    }
-    ws = sock;
-    var greeted = false;
-    sock.onopen = function () {
-      sock.send(JSON.stringify({ type: "hello", session: session }));
-    };
-    sock.onmessage = function (event) {
-      var data;
-      try {
-        data = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      if (!data || typeof data !== "object") return;
-      if (data.type === "hello" && !greeted) {
-        greeted = true;
-        keepSession(data.session);
-        var resync = everConnected || handoffOpen();
-        wsReady = true;
-        everConnected = true;
-        failures = 0;
-        backoff = 0;
-        setConnection("");
-        updatePolling();
-        if (resync) loadHistory(); // pushes may have been missed while away
-        return;
-      }
-      if (data.type === "reply" || data.type === "error") {
-        var resolver = pending.shift();
-        if (resolver) resolver.resolve(data);
-        return;
-      }
-      if (data.type === "push") (data.messages || []).forEach(show);
-      if (data.type === "handoff") setHandoff(data);
-    };
-    sock.onerror = function () {}; // onclose follows with the details
-    sock.onclose = function () {
-      if (ws !== sock) return;
-      ws = null;
-      wsReady = false;
-      pending.splice(0).forEach(function (r) {
-        r.reject(new Error(LOST));
-      });
-      if (!greeted) failures += 1;
-      connectionFailed();
-    };
-  }
-
-  var backoff = 0;
-  function connectionFailed() {
-    updatePolling();
-    if (failures >= 2 && !everConnected) {
-      // WebSockets may be blocked here: check that plain HTTP works instead.
-      probeHttp();
-    } else if (everConnected) {
-      setConnection("Reconnecting\u2026");
-    }
-    if (!wanted) return;
-    backoff = Math.min(backoff + 1, 6);
-    var delay = Math.min(30000, 1000 * Math.pow(2, backoff - 1)) * (0.8 + Math.random() * 0.4);
-    retryTimer = setTimeout(function () {
-      if (wsReady) return;
-      connect();
-    }, delay);
-  }
-
-  function disconnect() {
-    clearTimeout(retryTimer);
-    retryTimer = null;
-    if (ws) {
-      var sock = ws;
-      ws = null;
-      wsReady = false;
-      sock.onclose = null;
-      sock.close();
-    }
-    pending.splice(0).forEach(function (r) {
-      r.reject(new Error(LOST));
-    });
-    backoff = 0;
-  }
-
-  function viaSocket(text) {
-    return new Promise(function (resolve, reject) {
-      var timer = setTimeout(function () {
-        var i = pending.indexOf(entry);
-        if (i >= 0) pending.splice(i, 1);
-        reject(new Error(CANT_SEND));
-        if (ws) ws.close(); // a stuck socket: start again
-      }, REPLY_TIMEOUT_MS);
-      var entry = {
-        resolve: function (data) {
-          clearTimeout(timer);
-          resolve(data);
-        },
-        reject: function (err) {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      pending.push(entry);
-      ws.send(JSON.stringify({ type: "message", text: text }));
-    });
-  }
-
-  function ensureSession() {
-    if (session) return Promise.resolve(session);
-    return getJson(ORIGIN + "/api/session", { method: "POST" }).then(function (r) {
-      if (!r.ok) throw new Error(r.body.error || CANT_SEND);
-      keepSession(r.body.session);
-      return session;
-    });
-  }
-
-  function withSession(path, options, retried) {
-    return ensureSession().then(function (token) {
-      var headers = Object.assign({}, (options || {}).headers, {
-        Authorization: "Bearer " + token,
-      });
-      return getJson(ORIGIN + path, Object.assign({}, options, { headers: headers })).then(
-        function (r) {
-          if (r.status !== 401 || retried) return r;
-          forgetSession(); // no longer valid here (e.g. the install's secret changed)
-          return withSession(path, options, true);
-        }
-      );
-    });
-  }
-
-  function getJson(url, options) {
-    return fetch(url, Object.assign({ credentials: "omit", mode: "cors" }, options)).then(
-      function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
+      if (!valid.length) return null;
+      const group = h("div", { class: "pp-choices", role: "group", "aria-label": "Choices" });
+      valid.forEach((b) => {
+        group.append(
+          h("button", {
+            type: "button",
+            text: b.title,
+            onclick: () => {
+              intents.chose(b.payload, b.title);
+              input.focus();
+            },
           })
-          .then(function (body) {
-            return { status: response.status, ok: response.ok, body: body || {} };
-          });
-      }
-    );
-  }
-
-  function viaHttp(text) {
-    return withSession("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text }),
-    }).then(
-      function (r) {
-        setConnection("");
-        if (r.ok || (r.status === 503 && Array.isArray(r.body.messages))) {
-          return Object.assign({ type: "reply" }, r.body);
-        }
-        return { type: "error", error: r.body.error || CANT_SEND, status: r.status };
-      },
-      function () {
-        setConnection(CANT_CONNECT);
-        throw new Error(CANT_SEND);
-      }
-    );
-  }
-
-  function probeHttp() {
-    withSession("/api/history").then(
-      function (r) {
-        if (!wsReady) setConnection(r.ok ? "" : CANT_CONNECT);
-      },
-      function () {
-        if (!wsReady) setConnection(CANT_CONNECT);
-      }
-    );
-  }
-
-  // Messages go one at a time, in order, by WebSocket when it is up, else by HTTP.
-  var queue = [];
-  var busy = false;
-  var expected = []; // texts shown here that a history poll will also return
-  var sent = 0; // messages sent so far on this page
-
-  function say(text, shown) {
-    var clean = String(text || "").trim();
-    if (!clean) return;
-    render("me", { text: shown || clean });
-    if (!shown) expected.push(clean);
-    sent += 1;
-    queue.push(clean);
-    wanted = true;
-    if (!ws) connect();
-    pump();
-  }
-
-  function deliver(text) {
-    return wsReady && ws ? viaSocket(text) : viaHttp(text);
-  }
-
-  function pump() {
-    if (busy || !queue.length) return;
-    busy = true;
-    typing.hidden = false;
-    var text = queue.shift();
-    deliver(text)
-      .then(handleReply, function (err) {
-        notice(err && err.message ? err.message : CANT_SEND);
-      })
-      .then(function () {
-        busy = false;
-        typing.hidden = !queue.length;
-        pump();
+        );
       });
-  }
-
-  /** Show a message from the gateway, remembering it so a history poll won't repeat it. */
-  function show(message) {
-    if (!message || typeof message !== "object") return;
-    expected.push(String(message.text || ""));
-    render("bot", message);
-  }
-
-  function handleReply(data) {
-    if (data.type === "error") {
-      notice(String(data.error || CANT_SEND));
-      return;
+      return group;
     }
-    var first = log.lastElementChild; // the person's own message
-    (data.messages || []).forEach(show);
-    if (data.handoff) setHandoff(data.handoff);
-    // A long answer: show its beginning (and the question) rather than its end.
-    if (first && log.scrollHeight - first.offsetTop > log.clientHeight) {
-      log.scrollTop = Math.max(0, first.offsetTop - 12);
-    }
-  }
 
-  function loadHistory() {
-    if (!session) {
-      renderAll([]);
-      lastLength = 0;
-      expected = [];
-      return Promise.resolve();
-    }
-    var sentBefore = sent;
-    return withSession("/api/history").then(
-      function (r) {
-        if (sent !== sentBefore) return; // the person wrote meanwhile: keep their screen
-        if (!r.ok) {
-          if (!log.firstChild) renderAll([]);
-          return;
-        }
-        renderAll(r.body.messages);
-        lastLength = (r.body.messages || []).length;
-        expected = [];
-        setHandoff(r.body.handoff || null);
-      },
-      function () {
-        if (!log.firstChild) renderAll([]);
-        if (!wsReady) setConnection(CANT_CONNECT);
-      }
-    );
-  }
-
-  // Without a WebSocket, a peer's replies are found by polling the history.
-  var pollTimer = null;
-  var lastLength = null;
-
-  function updatePolling() {
-    var need = handoffOpen() && !wsReady && !!session;
-    if (need && !pollTimer) {
-      pollTimer = setTimeout(poll, POLL_MS);
-    } else if (!need && pollTimer) {
-      clearTimeout(pollTimer);
-      pollTimer = null;
-    }
-  }
-
-  function poll() {
-    withSession("/api/history")
-      .then(function (r) {
-        if (!r.ok || wsReady) return;
-        var messages = r.body.messages || [];
-        if (lastLength === null || messages.length < lastLength) lastLength = messages.length;
-        messages.slice(lastLength).forEach(function (m) {
-          var seen = expected.indexOf(String(m.text || ""));
-          if (seen >= 0) expected.splice(seen, 1);
-          else render(m.from || "bot", m);
+    function sourceList(sources) {
+      const items = list(sources)
+        .filter((s) => s && s.title)
+        .map((s) => {
+          const href = safeUrl(s.url);
+          const label = s.section ? `${s.title} \u2014 ${s.section}` : String(s.title);
+          if (!href) return h("li", {}, label);
+          return h(
+            "li",
+            {},
+            h(
+              "a",
+              { href, target: "_blank", rel: "noopener noreferrer", text: label },
+              h("span", { class: "pp-sr", text: " (opens in a new tab)" })
+            )
+          );
         });
-        lastLength = messages.length;
-        expected = [];
-        setHandoff(r.body.handoff || null);
-      })
-      .catch(function () {})
-      .then(function () {
-        pollTimer = null;
-        updatePolling();
-      });
-  }
-
-  function startOver() {
-    var old = handoff && handoff.state;
-    var steps = [];
-    if (session) {
-      if (old === "waiting") steps.push("/cancel_handoff");
-      if (old === "claimed") steps.push("/end_handoff");
-      steps.push("/start_over");
+      if (!items.length) return null;
+      return h("ul", { class: "pp-sources", "aria-label": "Sources" }, ...items);
     }
-    var chain = Promise.resolve();
-    steps.forEach(function (step) {
-      chain = chain.then(function () {
-        return deliver(step).catch(function () {});
-      });
-    });
-    return chain.then(function () {
-      disconnect();
-      queue = [];
-      forgetSession(); // the next hello (or request) starts a new session
-      setHandoff(null);
-      stateBar.hidden = true;
-      loadHistory(); // a new session: just the greeting
-      connect();
-    });
-  }
 
-  // ---- opening, closing and the keyboard ---------------------------------------
-
-  var historyLoaded = false;
-
-  function openPanel(moveFocus) {
-    panel.hidden = false;
-    launcher.setAttribute("aria-expanded", "true");
-    perTab.setItem(KEY_OPEN, "1");
-    unread = 0;
-    badge.hidden = true;
-    if (!historyLoaded) {
-      historyLoaded = true;
-      loadHistory();
+    function crisisBox(message) {
+      return h(
+        "div",
+        { class: "pp-msg pp-crisis", role: "alert" },
+        h("p", { class: "pp-crisis-head", text: "Help is available right now" }),
+        h("div", { class: "pp-text", text: String(message.text || "") }),
+        h(
+          "div",
+          { class: "pp-crisis-actions" },
+          h("a", { href: "tel:988", text: "Call 988" }),
+          h("a", { href: "sms:988", text: "Text 988" })
+        ),
+        choiceButtons(message.buttons)
+      );
     }
-    wanted = true;
-    connect();
-    scrollDown();
-    if (moveFocus) input.focus();
-  }
 
-  function closePanel() {
-    panel.hidden = true;
-    confirmBar.hidden = true;
-    launcher.setAttribute("aria-expanded", "false");
-    perTab.removeItem(KEY_OPEN);
-    launcher.focus();
-  }
+    /** Add one message: from "me", "bot" or "peer", with the gateway's message fields. */
+    function render(from, message) {
+      let kind = typeof message.kind === "string" ? message.kind : "";
+      if (from === "peer") kind = "peer";
+      let el;
+      if (kind === "crisis" && from !== "me") {
+        el = crisisBox(message);
+      } else {
+        const mine = from === "me";
+        const who = mine ? "You" : kind === "peer" ? "Peer supporter" : "PeerPath";
+        const safeKind = /^[a-z_]{1,20}$/.test(kind) ? kind : "answer";
+        el = h(
+          "div",
+          { class: `pp-msg pp-from-${mine ? "me" : "bot"} pp-kind-${safeKind}` },
+          kind === "peer"
+            ? h("span", { class: "pp-tag", text: "Peer supporter" })
+            : h("span", { class: "pp-sr", text: who + ": " }),
+          h("div", { class: "pp-text", text: String(message.text || "") }),
+          mine ? null : sourceList(message.sources),
+          mine ? null : choiceButtons(message.buttons)
+        );
+      }
+      log.append(el);
+      scrollDown();
+      if (from !== "me" && panel.hidden) {
+        unread += 1;
+        badge.textContent = String(unread);
+        badge.append(h("span", { class: "pp-sr", text: " new" }));
+        badge.hidden = false;
+      }
+      return el;
+    }
 
-  closeButton.addEventListener("click", closePanel);
-  restartButton.addEventListener("click", function () {
-    confirmBar.hidden = false;
-    confirmNo.focus();
-  });
-  confirmNo.addEventListener("click", function () {
-    confirmBar.hidden = true;
-    restartButton.focus();
-  });
-  confirmYes.addEventListener("click", function () {
-    confirmBar.hidden = true;
-    confirmYes.disabled = true;
-    startOver().then(function () {
-      confirmYes.disabled = false;
-      input.focus();
-    });
-  });
-  shell.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape" || panel.hidden) return;
-    event.preventDefault();
-    if (!confirmBar.hidden) {
+    const notice = (text) => render("bot", { text, kind: "notice" });
+
+    function renderAll(messages) {
+      log.setAttribute("aria-busy", "true");
+      log.textContent = "";
+      render("bot", { text: cfg.greeting });
+      list(messages).forEach((m) => {
+        if (m && (m.text || (m.buttons && m.buttons.length))) render(m.from || "bot", m);
+      });
+      log.removeAttribute("aria-busy");
+      unread = 0;
+      badge.hidden = true;
+    }
+
+    /** The whole conversation; null when it couldn't be loaded (then at least the greeting). */
+    function showHistory(messages) {
+      if (messages) renderAll(messages);
+      else if (!log.firstChild) renderAll([]);
+    }
+
+    /** The answer to what the person just sent. */
+    function showReply(messages) {
+      const first = log.lastElementChild; // the person's own message
+      messages.forEach((message) => render("bot", message));
+      // A long answer: show its beginning (and the question) rather than its end.
+      if (first && log.scrollHeight - first.offsetTop > log.clientHeight) {
+        log.scrollTop = Math.max(0, first.offsetTop - 12);
+      }
+    }
+
+    // ---- hand-off and connection states
+
+    function showHandoff(handoff, previous) {
+      const state = handoff ? handoff.state : null;
+      let text = "";
+      let style = state;
+      if (state === "waiting") {
+        text = "Waiting for a peer to join. You can keep writing while you wait.";
+      } else if (state === "claimed") {
+        const name = typeof handoff.peer_name === "string" ? handoff.peer_name : "";
+        text = name ? `${name}, a peer supporter, joined the chat.` : "A peer joined the chat.";
+      } else if (state === "message_left") {
+        text = "Message left for the peer team. You're back with the assistant.";
+      } else if (state || previous === "waiting" || previous === "claimed") {
+        text = "You're back with the assistant.";
+        style = "back";
+      }
+      stateBar.textContent = text;
+      stateBar.className = "pp-bar pp-state-" + (style || "none");
+      stateBar.hidden = !text;
+    }
+
+    const CONNECTION_TEXT = {
+      ok: "",
+      reconnecting: "Reconnecting\u2026",
+      unreachable: CANT_CONNECT,
+    };
+
+    function showConnection(status) {
+      const text = CONNECTION_TEXT[status] || "";
+      connBar.textContent = text;
+      connBar.hidden = !text;
+    }
+
+    const setTyping = (on) => {
+      typing.hidden = !on;
+    };
+
+    // ---- opening, closing and the keyboard
+
+    function open(moveFocus) {
+      panel.hidden = false;
+      launcher.setAttribute("aria-expanded", "true");
+      unread = 0;
+      badge.hidden = true;
+      intents.opened();
+      scrollDown();
+      if (moveFocus) input.focus();
+    }
+
+    function close() {
+      panel.hidden = true;
+      confirmBar.hidden = true;
+      launcher.setAttribute("aria-expanded", "false");
+      intents.closed();
+      launcher.focus();
+    }
+
+    function cancelStartOver() {
       confirmBar.hidden = true;
       restartButton.focus();
-    } else {
-      closePanel();
     }
-  });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value;
-    if (!text.trim()) return;
-    input.value = "";
-    say(text);
-  });
-  input.addEventListener("keydown", function (event) {
-    // Enter sends; Shift+Enter makes a new line.
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+
+    closeButton.addEventListener("click", close);
+    restartButton.addEventListener("click", () => {
+      confirmBar.hidden = false;
+      confirmNo.focus();
+    });
+    confirmNo.addEventListener("click", cancelStartOver);
+    confirmYes.addEventListener("click", () => {
+      confirmBar.hidden = true;
+      confirmYes.disabled = true;
+      intents.startOver().then(() => {
+        confirmYes.disabled = false;
+        input.focus();
+      });
+    });
+    shell.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || panel.hidden) return;
       event.preventDefault();
-      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
-    }
+      if (!confirmBar.hidden) cancelStartOver();
+      else close();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const text = input.value;
+      if (!text.trim()) return;
+      input.value = "";
+      intents.typed(text);
+    });
+    input.addEventListener("keydown", (event) => {
+      // Enter sends; Shift+Enter makes a new line.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit"));
+      }
+    });
+
+    return {
+      mount: () => document.body.append(host),
+      open,
+      render,
+      notice,
+      showReply,
+      showHistory,
+      showHandoff,
+      showConnection,
+      setTyping,
+    };
+  }
+
+  // ---- the controller: the person's intents to the connection, its news to the view
+
+  const cfg = readConfig(script.dataset || {});
+  const local = safeStorage(() => window.localStorage);
+  const perTab = safeStorage(() => window.sessionStorage);
+  const connection = createConnection({ origin: ORIGIN, storage: local });
+  let historyLoaded = false; // loaded once per page, when first needed
+  let unanswered = 0; // messages sent and not yet answered: the typing indicator shows
+
+  function loadHistoryOnce() {
+    if (historyLoaded) return Promise.resolve();
+    historyLoaded = true;
+    return connection.loadHistory();
+  }
+
+  /** Show what the person sent (a button shows its title) and send it. */
+  function say(text, shown) {
+    const clean = String(text || "").trim();
+    if (!clean) return;
+    view.render("me", { text: shown || clean });
+    unanswered += 1;
+    view.setTyping(true);
+    connection
+      .send(clean, { echo: !shown })
+      .then(
+        (reply) => reply && view.showReply(reply.messages),
+        (err) => view.notice(err && err.message ? err.message : CANT_SEND)
+      )
+      .then(() => {
+        unanswered -= 1;
+        view.setTyping(unanswered > 0);
+      });
+  }
+
+  const view = createView(cfg, {
+    opened() {
+      perTab.setItem(KEY_OPEN, "1");
+      loadHistoryOnce();
+      connection.start();
+    },
+    closed() {
+      perTab.removeItem(KEY_OPEN);
+    },
+    typed: (text) => say(text),
+    chose: (payload, title) => say(payload, title),
+    startOver: () => connection.startOver(),
   });
 
+  connection.onPush((message, from) => view.render(from, message));
+  connection.onHandoff((handoff, previous) => view.showHandoff(handoff, previous));
+  connection.onHistory((messages) => view.showHistory(messages));
+  connection.onStatus((status) => view.showConnection(status));
+
   function mount() {
-    document.body.append(host);
+    view.mount();
     if (perTab.getItem(KEY_OPEN) === "1") {
-      openPanel(false); // back after a reload or a new page: open, but don't steal focus
-    } else if (session && local.getItem(KEY_HANDOFF)) {
+      view.open(false); // back after a reload or a new page: open, but don't steal focus
+    } else if (connection.hasStoredHandoff()) {
       // Someone is waiting for (or talking with) a peer: listen while the panel is closed.
-      historyLoaded = true;
-      loadHistory().then(function () {
-        if (handoffOpen()) {
-          wanted = true;
-          connect();
-        }
+      loadHistoryOnce().then(() => {
+        if (connection.handoffOpen()) connection.start();
       });
     }
   }
