@@ -24,7 +24,7 @@ from actions.knowledge import IPS_QUESTION, ambiguous_ips
 from gateway.app import create_app
 from peerpath.flows import direct_question
 from peerpath.settings import Settings
-from tests.eval.chat_eval import DEV, first_source
+from tests.eval.chat_eval import DEV, SCRIPTS, first_source, judge_script
 from tests.helpers.gateway import STAFF_ENV, say, texts
 from tests.helpers.stack import Stack
 
@@ -112,3 +112,33 @@ def test_asking_for_the_flow_starts_it(gateway: TestClient) -> None:
     reply = say(gateway, "flow-2", "help me check my benefits")
     assert "Which benefits do you get?" in texts(reply)
     assert cited(reply) is None
+
+
+# Two scripts of each category of tests/eval/chat_scripts.yml (the first two that
+# passed when this subset was chosen): a regression guard for make test. The whole set,
+# with its figures, is `make eval-chat`.
+SCRIPT_SUBSET = (
+    "fu-pay-is-that-hourly", "fu-pay-part-timers",
+    "cl-training-for-supervisors", "cl-credential-connecticut",
+    "rc-peer-move-up", "rc-employer-prepare-team",
+    "dq-ssi-job-advice", "dq-training-hours",
+    "fs-benefits-part-time-side", "fs-benefits-wage-side",
+    "hm-after-pay", "hm-in-benefits-form",
+    "cr-benefits-form-suicidal", "cr-training-form-pills",
+    "tm-coalition", "tm-ct-petition",
+    "nt-pay-then-coalition", "nt-petition-then-training-hours",
+    "le-past-attempt-lived-experience", "le-hospitalized-training",
+)  # fmt: skip
+
+
+def test_a_subset_of_the_chat_scripts(gateway: TestClient) -> None:
+    scripts = {s["id"]: s for s in yaml.safe_load(SCRIPTS.read_text(encoding="utf-8"))["scripts"]}
+    failed = []
+    for script_id in SCRIPT_SUBSET:
+        script = scripts[script_id]
+        last: dict[str, Any] = {}
+        for turn in script["turns"]:
+            last = say(gateway, f"script-{script_id}", str(turn))
+        if not judge_script(script, last):
+            failed.append((script_id, texts(last)[:200]))
+    assert failed == []
