@@ -40,8 +40,8 @@ footer .inner { padding: 1rem; }
 </style>
 </head>
 <body>
-<p class="demo-note">This is a demo page showing how the PeerPath chat fits on the coalition's
-website. It is not the coalition's real site.</p>
+<aside class="demo-note" aria-label="About this demo">This is a demo page showing how the
+PeerPath chat fits on the coalition's website. It is not the coalition's real site.</aside>
 <header><div class="inner">
 <p>VERMONT PEER NETWORK</p>
 <h1>Wellness Workforce Coalition</h1>

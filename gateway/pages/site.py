@@ -155,7 +155,7 @@ close it.</p>
 <button type="button" id="claim" class="primary">Claim</button>
 <button type="button" id="end">End chat</button>
 </div>
-<ol id="thread" class="thread" role="log" aria-live="polite" aria-label="Messages"></ol>
+<div role="log" aria-live="polite" aria-label="Messages"><ol id="thread" class="thread"></ol></div>
 <form id="reply-form">
 <label for="reply">Write to the person</label>
 <textarea id="reply" rows="3" maxlength="2000"></textarea>

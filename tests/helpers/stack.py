@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,6 +41,12 @@ class Stack:
             **(extra_env or {}),
         }
         (workdir / "var").mkdir(parents=True, exist_ok=True)
+        # Copies of what `make` built (loaded if still current, rebuilt otherwise): each
+        # process would otherwise build the index and train the safety model at start-up.
+        for built in ("index", "safety"):
+            source, copy = PROJECT_ROOT / "var" / built, workdir / "var" / built
+            if source.is_dir() and not copy.exists():
+                shutil.copytree(source, copy)
         self.settings = Settings.from_env(self.env)
         specs = build_specs(self.settings, {**os.environ, **self.env})
         self.supervisor = Supervisor(specs, out=io.StringIO())
