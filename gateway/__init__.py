@@ -10,11 +10,12 @@ services.py       long-lived parts, built once at start-up
 conversations.py  the message path
 events.py         in-process live events for open screens
 ratelimit.py      sliding-window limits per person and per client address
-rasa/             Rasa's REST channel and HTTP API: client, replies, tracker
+rasa/             Rasa's REST channel and HTTP API: client, replica router, replies, tracker
 http/             the JSON API under /api (chat, history, search, resources, staff)
 channels/         people's channels: web (widget WebSocket), telegram
 handoff/          hand-off tickets, relayed messages, the delivery outbox
 safety/           the crisis safety net: graded assessment before Rasa
+shared/           with REDIS_URL: limits, live events, button payloads, polling lease
 pages/            server-rendered pages: demo, counselor lookup, staff console, /kb
 __main__.py       `python -m gateway`
 """

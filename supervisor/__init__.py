@@ -1,4 +1,8 @@
-"""The supervisor: starts PeerPath's processes, watches their health, stops them together.
+"""The supervisor: starts PeerPath's processes, restarts what crashes, stops them together.
 
-process.py  children, their output, health checks, start-up order and shutdown
+process.py          children, their output, health checks, restarts with back-off, shutdown
+specs.py            the three processes of `make run` (Rasa, the action server, the gateway)
+cluster.py          `make run-cluster`: PostgreSQL, Redis, replicas, haproxy
+postgres_server.py  a real PostgreSQL (Debian's) under one directory, for the cluster and tests
+redis_server.py     a real redis-server under one directory, for the cluster and tests
 """
