@@ -1,6 +1,6 @@
 """Plain requests for a human are `request_human`, whatever the classifier guessed.
 
-The gateway runs the same check (bot/handoff/asking.py) before Rasa; running it
+The gateway runs the same check (peerpath/asking.py) when Rasa is down; running it
 in the NLU too means Rasa keeps the promise for any client of its API, and a
 request the classifier misreads ("humna", "peer supporter please") still gets
 the hand-off offer. The offer asks for consent, so a rare false match costs
@@ -9,35 +9,21 @@ one question.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from peerpath.asking import asks_for_human
+from rasa_addons.intent_override import IntentOverride
 
 REQUEST_HUMAN = "request_human"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class HumanRequestClassifier(IntentClassifier, GraphComponent):
+class HumanRequestClassifier(IntentOverride):
     """Overrides the intent with request_human when the text plainly asks for a person."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> HumanRequestClassifier:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Sets request_human (confidence 1.0) on messages that ask for a person."""
@@ -53,6 +39,3 @@ class HumanRequestClassifier(IntentClassifier, GraphComponent):
                 INTENT_RANKING_KEY, [top, *others][: max(len(ranking), 1)], add_to_output=True
             )
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

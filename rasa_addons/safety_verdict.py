@@ -17,33 +17,19 @@ grade in the message metadata (peerpath.protocol.MessageMeta):
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from peerpath.protocol import Intent, MessageMeta, Safety
+from rasa_addons.intent_override import IntentOverride
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SafetyVerdictClassifier(IntentClassifier, GraphComponent):
+class SafetyVerdictClassifier(IntentOverride):
     """Applies the gateway's crisis/sensitive grade to the predicted intent."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyVerdictClassifier:
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -64,6 +50,3 @@ class SafetyVerdictClassifier(IntentClassifier, GraphComponent):
                     message.set(INTENT, others[0] if others else fallback, add_to_output=True)
                     message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
