@@ -29,6 +29,7 @@ from supervisor.specs import child_env
 
 DB_USER = "peerpath_app"  # not the server's superuser (supervisor/postgres_server.py)
 REPLICAS = 2
+DATABASES = ("rasa", "peerpath")  # Rasa's trackers; the hand-off store
 
 
 @dataclass(frozen=True)
@@ -99,17 +100,17 @@ def build_cluster_specs(
     settings: Settings,
     environ: Mapping[str, str],
     ports: Ports,
-    database: Mapping[str, Secret],
+    db_password: Secret,
+    db_urls: Mapping[str, Secret],
     redis_url: str,
     haproxy_cfg: Path,
-    var_dir: Path,
 ) -> list[ProcessSpec]:
-    """Rasa and its action server twice, two gateways, haproxy."""
+    """Rasa and its action server twice, two gateways, haproxy (all under settings.var_dir)."""
     token = settings.rasa_token.reveal() or secrets.token_urlsafe(24)
     base = {
         **child_env(settings, environ, token),
         # one var/cluster for all: the staff token file and the processes' status
-        "VAR_DIR": str(var_dir),
+        "VAR_DIR": str(settings.var_dir),
         "INDEX_DIR": str(settings.search.index_dir),
         "SAFETY_MODEL_DIR": str(settings.safety_model_dir),
     }
@@ -117,7 +118,6 @@ def build_cluster_specs(
     session_secret = settings.session_secret.reveal() or secrets.token_urlsafe(32)
     rasa_urls = ",".join(f"http://127.0.0.1:{ports.rasa(i)}" for i in range(REPLICAS))
     action_urls = ",".join(f"http://127.0.0.1:{ports.actions(i)}" for i in range(REPLICAS))
-    rasa_db = database["rasa_parts"]
     specs: list[ProcessSpec] = []
     for i in range(REPLICAS):
         action_url = f"http://127.0.0.1:{ports.actions(i)}"
@@ -129,7 +129,7 @@ def build_cluster_specs(
             "RASA_DB_HOST": "127.0.0.1",
             "RASA_DB_PORT": str(ports.postgres),
             "RASA_DB_USER": DB_USER,
-            "RASA_DB_PASSWORD": rasa_db.reveal(),
+            "RASA_DB_PASSWORD": db_password.reveal(),
             "RASA_DB_NAME": "rasa",
             "RASA_DB_LOGIN_DB": "",
             "SQL_POOL_SIZE": "5",
@@ -160,8 +160,8 @@ def build_cluster_specs(
             "TRUSTED_PROXIES": "127.0.0.1",
             "RASA_URLS": rasa_urls,
             "ACTION_SERVER_URLS": action_urls,
-            "HANDOFF_DB_URL": database["peerpath"].reveal(),
-            "RASA_TRACKER_URL": database["rasa"].reveal(),
+            "HANDOFF_DB_URL": db_urls["peerpath"].reveal(),
+            "RASA_TRACKER_URL": db_urls["rasa"].reveal(),
             "REDIS_URL": redis_url,
             "SESSION_SECRET": session_secret,
         }
@@ -211,19 +211,15 @@ def run_cluster(settings: Settings, environ: Mapping[str, str] = os.environ) -> 
         postgres.start()
         password = _app_password(var_dir / "app.password")
         postgres.create_user(DB_USER, password)
-        for name in ("rasa", "peerpath"):
+        for name in DATABASES:
             postgres.create_database(name, owner=DB_USER)
-        database = {
-            "rasa": postgres.url("rasa", user=DB_USER, password=password),
-            "peerpath": postgres.url("peerpath", user=DB_USER, password=password),
-            "rasa_parts": password,
-        }
+        db_urls = {name: postgres.url(name, DB_USER, password) for name in DATABASES}
         redis.start()
         cfg = var_dir / "haproxy.cfg"
         cfg.write_text(haproxy_config(ports, settings.gateway_host), encoding="utf-8")
-        cluster_settings = _with_var_dir(settings, var_dir)
+        cluster_settings = replace(settings, var_dir=var_dir)
         specs = build_cluster_specs(
-            cluster_settings, environ, ports, database, redis.url, cfg, var_dir
+            cluster_settings, environ, ports, password, db_urls, redis.url, cfg
         )
         return supervise(specs, banner(settings, ports), status_file=var_dir / "processes.json")
     finally:
@@ -237,10 +233,6 @@ def _app_password(path: Path) -> Secret:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(24), encoding="utf-8")
     return Secret(path.read_text(encoding="utf-8").strip())
-
-
-def _with_var_dir(settings: Settings, var_dir: Path) -> Settings:
-    return replace(settings, var_dir=var_dir)
 
 
 def main() -> int:

@@ -25,24 +25,9 @@ import pytest
 from peerpath.settings import PROJECT_ROOT
 from supervisor.postgres_server import PostgresServer
 from supervisor.redis_server import ping
-from tests.helpers.net import free_port
+from tests.helpers.net import free_port, free_run
 
 pytestmark = pytest.mark.slow
-
-
-def free_pair() -> int:
-    """A port p with p and p + 1 free (two replicas side by side)."""
-    for _ in range(50):
-        port = free_port()
-        try:
-            import socket
-
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", port + 1))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no two free ports side by side")
 
 
 @dataclass
@@ -74,17 +59,7 @@ def cluster() -> Iterator[Cluster]:
     # under /tmp: PostgreSQL runs as the `postgres` user, who must reach its directory
     var = Path(tempfile.mkdtemp(prefix="peerpath-cluster-"))
     var.chmod(0o755)
-    front = free_pair()
-    while True:  # the two gateways listen just above the front port
-        if front + 2 != free_port():
-            try:
-                import socket
-
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", front + 2))
-                break
-            except OSError:
-                front = free_pair()
+    front = free_run(3)  # the two gateways listen just above the front port
     postgres_port, redis_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -94,8 +69,8 @@ def cluster() -> Iterator[Cluster]:
         "GATEWAY_PORT": str(front),
         "CLUSTER_POSTGRES_PORT": str(postgres_port),
         "CLUSTER_REDIS_PORT": str(redis_port),
-        "CLUSTER_RASA_PORT": str(free_pair()),
-        "CLUSTER_ACTIONS_PORT": str(free_pair()),
+        "CLUSTER_RASA_PORT": str(free_run(2)),
+        "CLUSTER_ACTIONS_PORT": str(free_run(2)),
         "RATE_LIMIT_PER_ADDRESS": "40",
         "LOG_LEVEL": "INFO",
     }

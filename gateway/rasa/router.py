@@ -62,20 +62,23 @@ class RasaRouter:
         self._names = [c.base_url for c in self.clients]
         self.base_url = self._names[0]
 
+    def _up_in_order(self, sender_id: str) -> list[RasaClient]:
+        """The conversation's replicas in its order, those that failed moments ago left
+        out (all of them, if none is up: the first is tried anyway)."""
+        ranked = [self.clients[i] for i in order(self._names, sender_id)]
+        return [c for c in ranked if not c.looks_down] or ranked[:1]
+
     def replica_for(self, sender_id: str) -> RasaClient:
         """The replica a conversation goes to now: its first one that is not down."""
-        ranked = [self.clients[i] for i in order(self._names, sender_id)]
-        return next((c for c in ranked if not c.looks_down), ranked[0])
+        return self._up_in_order(sender_id)[0]
 
     @property
     def looks_down(self) -> bool:
         return all(c.looks_down for c in self.clients)
 
     async def _on_replica(self, sender_id: str, call: Callable[[RasaClient], Awaitable[T]]) -> T:
-        ranked = [self.clients[i] for i in order(self._names, sender_id)]
-        up = [c for c in ranked if not c.looks_down] or ranked[:1]
         last: RasaUnavailable | None = None
-        for client in up:
+        for client in self._up_in_order(sender_id):
             try:
                 return await call(client)
             except RasaUnavailable as exc:

@@ -40,17 +40,11 @@ from typing import Any
 import httpx
 import psutil
 
+from tests.helpers.net import free_port, free_run
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 RASA_INPUTS = ("config.yml", "domain.yml", "data", "rasa_addons")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -155,22 +149,6 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
-
-
-def free_run(n: int) -> int:
-    """A port p with p .. p + n - 1 all free (replicas side by side)."""
-    import socket
-
-    for _ in range(100):
-        first = free_port()
-        try:
-            for offset in range(1, n):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", first + offset))
-            return first
-        except OSError:
-            continue
-    raise RuntimeError(f"no {n} free ports side by side")
 
 
 def locust(host: str, target: str, users: int, seconds: int, out: Path) -> dict[str, Any]:
