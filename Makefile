@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -40,7 +40,7 @@ run: setup
 ## test: set everything up and run every check (lint, Rasa's checks, pytest)
 test: setup lint typecheck rasa-check pytest
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir index safety-model
+setup: $(VENV)/.installed $(RASA_VENV)/.installed $(MODEL) var/.dir words index safety-model
 
 # Loads the saved index, or rebuilds it if knowledge/ changed (a few seconds).
 index: $(VENV)/.installed var/.dir
@@ -104,7 +104,7 @@ run-cluster: setup cluster-packages
 	$(PY) -m supervisor.cluster
 
 ## unit: the fast specs and tests that need no Rasa, no browser and no servers (under a minute)
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed words
 	$(PY) -m pytest -q -m "not slow and not browser and not servers"
 
 ## typecheck: mypy over the shared package and the gateway
@@ -122,6 +122,12 @@ cluster-packages:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			haproxy redis-server postgresql-15; }
+
+# Search leaves words of this English list alone when it repairs typos (Debian's wamerican).
+words:
+	@test -r /usr/share/dict/words || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wamerican; }
 
 # Browser tests drive Debian's Chromium (Playwright can't download browsers here).
 browser:

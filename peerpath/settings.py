@@ -138,6 +138,8 @@ class SearchSettings:
     alpha: float = 0.7
     bm25_floor: float = 6.0
     min_score: float = 0.40
+    # A list of English words (Debian's wamerican): words in it are never "corrected".
+    words_file: Path = Path("/usr/share/dict/words")
 
     @classmethod
     def from_env(cls, env: Env, root: Path, var_dir: Path) -> SearchSettings:
@@ -150,6 +152,7 @@ class SearchSettings:
             alpha=env.number("SEARCH_ALPHA", cls.alpha, 0.0, 1.0),
             bm25_floor=env.number("SEARCH_BM25_FLOOR", cls.bm25_floor, 0.0, 1000.0),
             min_score=env.number("SEARCH_MIN_SCORE", cls.min_score, 0.0, 2.0),
+            words_file=env.path("WORDS_FILE", cls.words_file, root),
         )
 
 

@@ -165,3 +165,10 @@ def test_neighbours_stay_in_the_document(small_index) -> None:
     assert before is None or before.doc_id == "peer-jobs"
     assert after is not None and after.chunk_id == "peer-jobs#how-much-do-peer-specialists-earn"
     assert small_index.neighbours("nope#nope") == (None, None)
+
+
+def test_a_misspelt_question_finds_what_the_spelt_one_finds(small_index) -> None:
+    spelt = small_index.search("how much money do peer specialists make", 1)[0]
+    misspelt = small_index.search("how much monney do peer specalists make", 1)[0]
+    assert misspelt.passage.chunk_id == spelt.passage.chunk_id
+    assert misspelt.score == pytest.approx(spelt.score, abs=1e-5)

@@ -47,7 +47,10 @@ SafetyNet.open(Path('var/safety'), Embedder(), Path('data/nlu'))"
 
 # --- What runs ---------------------------------------------------------------
 FROM python:3.11.14-slim-bookworm
-RUN groupadd --system --gid 10001 peerpath \
+# wamerican: the English word list search's typo repair leaves alone
+RUN apt-get update && apt-get install -y --no-install-recommends wamerican \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 peerpath \
  && useradd --system --uid 10001 --gid peerpath --no-log-init \
         --create-home --home-dir /home/peerpath --shell /usr/sbin/nologin peerpath
 COPY --from=venv /opt/venv /opt/venv

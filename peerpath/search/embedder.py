@@ -9,7 +9,7 @@ texts that arrive without a vector, so it needs no torch.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -32,6 +32,13 @@ class Encoder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
     def token_count(self, text: str) -> int: ...
+
+    def whole_words(self) -> frozenset[str]: ...
+
+
+def whole_words(vocab: Iterable[str]) -> frozenset[str]:
+    """The vocabulary's entries that are whole words ("salary", not "##ary" or "[CLS]")."""
+    return frozenset(word for word in vocab if word.isalpha() and word.islower())
 
 
 class Embedder:
@@ -84,6 +91,9 @@ class Embedder:
         """How many word pieces the model sees in `text` (it truncates beyond max_tokens)."""
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
+    def whole_words(self) -> frozenset[str]:
+        return whole_words(self._model.tokenizer.get_vocab())
+
 
 class NumpyEmbedder:
     """The same model and interface as `Embedder`, in numpy (no torch): for occasional texts."""
@@ -116,3 +126,6 @@ class NumpyEmbedder:
 
     def token_count(self, text: str) -> int:
         return len(self._model.tokenizer.tokenize(text)) + 2
+
+    def whole_words(self) -> frozenset[str]:
+        return whole_words(self._model.tokenizer.vocab)

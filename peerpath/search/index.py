@@ -34,6 +34,7 @@ from peerpath.search.chunking import MAX_WORDS, Passage, chunk
 from peerpath.search.documents import Document
 from peerpath.search.embedder import Encoder, Progress
 from peerpath.search.lexical import Lexical
+from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,14 @@ class KnowledgeIndex:
             dense.hnsw.efSearch = 128
         self._topic_rows = self._rows_by(lambda p: p.topics)
         self._audience_rows = self._rows_by(lambda p: p.audience)
+        self.spell_with(())
+
+    def spell_with(self, dictionary: Iterable[str]) -> Speller:
+        """Typo repair against the passages, the model's words and `dictionary`'s."""
+        self.speller = Speller(
+            (p.embedding_text() for p in self.passages), self.embedder.whole_words(), dictionary
+        )
+        return self.speller
 
     def _rows_by(self, values: Callable[[Passage], Iterable[str]]) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
@@ -282,11 +291,15 @@ class KnowledgeIndex:
 
         `topics`/`audiences` restrict the search; `boost_*` only favour
         matching passages by `boost` on the fused score. `vector` is the
-        query's embedding when the caller already has it.
+        query's embedding when the caller already has it. Misspelt words are
+        corrected first (spelling.py); the vector is then the corrected words'.
         """
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query:
             raise SearchError("the query is empty")
+        corrected = self.speller.correct(query)
+        if corrected != query:
+            query, vector = corrected, None
         k = max(1, min(int(k), len(self.passages)))
         mask = self.allowed_rows(topics, audiences)
         if mask is not None and not mask.any():

@@ -17,6 +17,7 @@ from peerpath.errors import IndexMismatch
 from peerpath.search.documents import find_files, read_folders
 from peerpath.search.embedder import Embedder, Progress
 from peerpath.search.index import FusionParams, KnowledgeIndex, content_hash
+from peerpath.search.spelling import word_list
 from peerpath.settings import SearchSettings
 
 logger = logging.getLogger(__name__)
@@ -62,5 +63,6 @@ def open_index(
             )
             index.save(settings.index_dir)
     index.fusion = FusionParams(alpha=settings.alpha, bm25_floor=settings.bm25_floor)
+    index.spell_with(word_list(settings.words_file))
     logger.info("search.ready ms=%.0f", (time.perf_counter() - started) * 1000)
     return index
