@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from peerpath.search.answers import answer_bearing
 from peerpath.search.index import Hit
+from peerpath.search.lexical import tokens
 
 NEAR_TIE = 0.01  # the intent's topic may reorder only hits this close
 JOINED_GAIN = 0.02  # the joined query must score this much better, unless it stays on topic
@@ -91,11 +92,27 @@ class Choice:
 
 
 def choose(
-    question: str, alone: list[Hit], previous: str, together: list[Hit], previous_chunk: str | None
+    question: str,
+    alone: list[Hit],
+    previous: str,
+    together: list[Hit],
+    previous_chunk: str | None,
+    floor: float = 0.0,
 ) -> Choice:
     """Alone or joined with the previous question: the better result, the previous article
-    breaking a near-tie."""
+    breaking a near-tie. A follow-up with words of its own (two or more besides question
+    words) that find another section of the article just discussed, scoring at least
+    `floor`, is answered from that section: "i mean the equipment side" after a
+    telehealth answer is the telehealth equipment section, however the joined words rank."""
     if not together:
+        return Choice(alone, question, False)
+    if (
+        alone
+        and len(tokens(question)) >= 2
+        and alone[0].score >= floor
+        and alone[0].passage.doc_id == doc_of(previous_chunk)
+        and alone[0].passage.chunk_id != previous_chunk
+    ):
         return Choice(alone, question, False)
     if alone:
         gain = together[0].score - alone[0].score

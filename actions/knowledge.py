@@ -32,9 +32,10 @@ from peerpath.protocol import (
     Safety,
     payload,
 )
-from peerpath.search.answers import short_answer
+from peerpath.search.answers import answer_units, focus_units, render, rest_units, units
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
+from peerpath.search.lexical import tokens
 
 logger = logging.getLogger(__name__)
 
@@ -195,9 +196,9 @@ def benefits_note(kb: Knowledge, answer: str) -> str:
     return template.format(contact=contact)
 
 
-def answer_text(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> str:
-    """The short answer, its source line, and the benefits note where it applies."""
-    answer = short_answer(passage, vector, kb.index.sentence_vectors(passage.chunk_id), question)
+def answer_text(kb: Knowledge, passage: Passage, shown: list[int]) -> str:
+    """The passage's `shown` sentences, its source line, and the benefits note where it applies."""
+    answer = render(units(passage.text), shown)
     parts = [answer, from_line(passage)]
     if "benefits" in passage.topics:
         parts.append(benefits_note(kb, answer))
@@ -225,17 +226,23 @@ def show_passage(
     dispatcher: CollectingDispatcher,
     kb: Knowledge,
     passage: Passage,
-    question: str,
+    shown: list[int],
     buttons: list[dict[str, str]],
-    vector: np.ndarray,
-) -> None:
-    """The answer with its source, then the 'Was this helpful?' question."""
+) -> SlotSet:
+    """The passage's `shown` sentences with their source, then 'Was this helpful?'.
+    Returns the event that remembers what was shown."""
     dispatcher.utter_message(
-        text=answer_text(kb, passage, question, vector),
+        text=answer_text(kb, passage, shown),
         buttons=buttons,
         json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
     dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
+    return SlotSet("kb_shown", shown)
+
+
+def short_units(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> list[int]:
+    """The sentences of `passage` that answer `question` (answers.answer_units)."""
+    return answer_units(passage, vector, kb.index.sentence_vectors(passage.chunk_id), question)
 
 
 async def answer(
@@ -286,8 +293,27 @@ async def answer(
         query = followups.joined(previous, question)
         together = await asyncio.to_thread(search, query, kb.vector(query))
     choice = followups.choose(
-        question, alone, previous or "", together, tracker.get_slot("kb_last")
+        question,
+        alone,
+        previous or "",
+        together,
+        tracker.get_slot("kb_last"),
+        floor=kb.settings.search.min_score,
     )
+    if choice.followed and last is not None and together[0].passage.chunk_id == last.chunk_id:
+        # the follow-up is about the section just shown: one sentence of it may answer
+        # ("what about in new york?"), shown or not
+        shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
+        sentences = kb.index.sentence_vectors(last.chunk_id)
+        new_words = frozenset(tokens(question)) - frozenset(tokens(previous or ""))
+        more = focus_units(last, vector, sentences, shown, new_words)
+        if more:
+            buttons = [TELL_ME_MORE_BUTTON, *flow_buttons(last)]
+            return [
+                show_passage(dispatcher, kb, last, more, buttons),
+                SlotSet("kb_shown", sorted({*shown, *more})),
+                SlotSet("kb_question", choice.query),
+            ]
     hits = choice.hits
     threshold = kb.settings.search.min_score
     best = hits[0] if hits else None
@@ -310,8 +336,9 @@ async def answer(
     buttons += related_buttons(hits, best.passage, threshold)
     buttons += flow_buttons(best.passage)
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
-    show_passage(dispatcher, kb, best.passage, choice.query, buttons, shown_vector)
+    shown = short_units(kb, best.passage, choice.query, shown_vector)
     return [
+        show_passage(dispatcher, kb, best.passage, shown, buttons),
         SlotSet("kb_queue", queue),
         SlotSet("kb_last", best.passage.chunk_id),
         SlotSet("kb_question", choice.query),
@@ -348,7 +375,12 @@ def no_answer(
     if best is not None and best.score >= threshold - NEAR_MISS_MARGIN and best.passage.heading:
         heading = best.passage.heading
         dispatcher.utter_message(text=NEAR_MISS, buttons=[{"title": heading, "payload": heading}])
-    return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_question", None)]
+    return [
+        SlotSet("kb_queue", []),
+        SlotSet("kb_last", None),
+        SlotSet("kb_question", None),
+        SlotSet("kb_shown", None),
+    ]
 
 
 class ActionAnswerQuestion(Action):
@@ -385,7 +417,8 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionTellMeMore(Action):
-    """Shows the next passage for the last question, or says there is no more."""
+    """Goes on: the rest of the section just shown, then the next passage for the last
+    question, or says there is no more."""
 
     def __init__(self, kb: Knowledge | None = None) -> None:
         self._kb = kb
@@ -398,15 +431,27 @@ class ActionTellMeMore(Action):
     ) -> list[dict[str, Any]]:
         kb = self._kb or knowledge()
         queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
-        last = tracker.get_slot("kb_last")
+        last = kb.index.passage(tracker.get_slot("kb_last") or "")
+        shown = tracker.get_slot("kb_shown")
+        if last is not None and isinstance(shown, list) and shown:
+            rest = rest_units(last, [i for i in shown if isinstance(i, int)])
+            if rest:
+                has_more = bool(queue) or kb.index.neighbours(last.chunk_id)[1] is not None
+                buttons = [TELL_ME_MORE_BUTTON] if has_more else []
+                show_passage(dispatcher, kb, last, rest, buttons)
+                return [SlotSet("kb_shown", list(range(len(units(last.text)))))]
         passage = kb.index.passage(queue.pop(0)) if queue else None
-        if passage is None and last:
-            _, passage = kb.index.neighbours(last)
+        if passage is None and last is not None:
+            _, passage = kb.index.neighbours(last.chunk_id)
         if passage is None:
             dispatcher.utter_message(text=NOTHING_MORE)
-            return [SlotSet("kb_queue", []), SlotSet("kb_last", None)]
+            return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
         has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
         buttons = [TELL_ME_MORE_BUTTON] if has_more else []
         question = passage.heading or passage.title
-        show_passage(dispatcher, kb, passage, question, buttons, kb.vector(question))
-        return [SlotSet("kb_queue", queue), SlotSet("kb_last", passage.chunk_id)]
+        shown = short_units(kb, passage, question, kb.vector(question))
+        return [
+            show_passage(dispatcher, kb, passage, shown, buttons),
+            SlotSet("kb_queue", queue),
+            SlotSet("kb_last", passage.chunk_id),
+        ]

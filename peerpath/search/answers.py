@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from peerpath.search.chunking import Passage
+from peerpath.search.lexical import tokens
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9$])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -20,8 +21,14 @@ MAX_WORDS = 75
 MAX_LIST_ITEMS = 14
 
 
+# A sentence split off after "... less. (Reuling, 2024) The gap ...": its leading
+# parenthesis is the citation of the sentence before.
+LEADING_CITATION = re.compile(r"^(\([^()]*\)[.]?)\s*(.*)$", re.DOTALL)
+
+
 def units(text: str) -> list[str]:
-    """A passage as sentences, keeping list items (one per line) whole."""
+    """A passage as sentences, keeping list items (one per line) whole, and a citation
+    that follows a sentence ("(Reuling, Cronise & Wolf, 2024)") with that sentence."""
     out: list[str] = []
     for line in text.splitlines():
         line = line.strip()
@@ -29,8 +36,14 @@ def units(text: str) -> list[str]:
             continue
         if LIST_ITEM.match(line):
             out.append(line)
-        else:
-            out.extend(s.strip() for s in SENTENCE_END.split(line) if s.strip())
+            continue
+        for sentence in (s.strip() for s in SENTENCE_END.split(line)):
+            cited = LEADING_CITATION.match(sentence)
+            if cited and out and not LIST_ITEM.match(out[-1]):
+                out[-1] = f"{out[-1]} {cited.group(1)}"
+                sentence = cited.group(2)
+            if sentence:
+                out.append(sentence)
     return out
 
 
@@ -86,7 +99,16 @@ def prose_sentences(text: str) -> list[str]:
 def short_answer(
     passage: Passage, query_vector: np.ndarray, sentence_vectors: np.ndarray, question: str = ""
 ) -> str:
-    """The passage's lead sentence plus the sentence closest to the question.
+    """The passage's lead sentence plus the sentence closest to the question (answer_units)."""
+    return render(
+        units(passage.text), answer_units(passage, query_vector, sentence_vectors, question)
+    )
+
+
+def answer_units(
+    passage: Passage, query_vector: np.ndarray, sentence_vectors: np.ndarray, question: str = ""
+) -> list[int]:
+    """Which of the passage's units (sentences, list items) a short answer shows, in order.
 
     Knowledge articles open each section with its direct answer; for other
     documents (PDFs, raw text) the sentence most like the question matters
@@ -97,7 +119,7 @@ def short_answer(
     """
     parts = units(passage.text)
     if not parts:
-        return passage.text.strip()
+        return []
     prose = [i for i, part in enumerate(parts) if not LIST_ITEM.match(part)]
     chosen: list[int] = [prose[0]] if prose else [0]
     closeness = sentence_vectors @ query_vector if len(prose) > 1 else np.zeros(len(prose))
@@ -121,20 +143,57 @@ def short_answer(
         if nxt not in chosen:
             chosen.append(nxt)
         nxt += 1
-    chosen = sorted(set(chosen[:MAX_SENTENCES]))
-    lines = []
-    for index in chosen:
-        lines.append(parts[index])
+    shown: list[int] = []
+    for index in sorted(set(chosen[:MAX_SENTENCES])):
+        shown.append(index)
         if parts[index].endswith(":"):
-            items: list[str] = []
-            for follower in parts[index + 1 :]:
-                if not LIST_ITEM.match(follower) or len(items) >= MAX_LIST_ITEMS:
-                    break
-                items.append(follower)
-            lines.extend(items)
-    text = " ".join(line for line in lines if not LIST_ITEM.match(line))
+            follower = index + 1
+            while (
+                follower < len(parts)
+                and LIST_ITEM.match(parts[follower])
+                and follower - index <= MAX_LIST_ITEMS
+            ):
+                shown.append(follower)
+                follower += 1
+    return shown
+
+
+def rest_units(passage: Passage, shown: list[int]) -> list[int]:
+    """The passage's units a short answer left out ("tell me more" shows them next)."""
+    return [i for i in range(len(units(passage.text))) if i not in set(shown)]
+
+
+def render(parts: list[str], indices: list[int]) -> str:
+    """The chosen units as text: the prose as one paragraph, then any list items, a line each."""
+    lines = [parts[i] for i in indices if 0 <= i < len(parts)]
+    lead = " ".join(line for line in lines if not LIST_ITEM.match(line))
     items = [line for line in lines if LIST_ITEM.match(line)]
-    if items:
-        lead = [line for line in lines if not LIST_ITEM.match(line)]
-        return "\n".join([" ".join(lead), *items])
-    return text
+    return "\n".join([lead, *items]) if items else lead
+
+
+def focus_units(
+    passage: Passage,
+    query_vector: np.ndarray,
+    sentence_vectors: np.ndarray,
+    shown: list[int],
+    new_words: frozenset[str] = frozenset(),
+) -> list[int]:
+    """For a follow-up on the section just shown ("what about in new york?"), the one
+    sentence of it that answers (with the list it introduces): the sentence closest to
+    the follow-up's words when the short answer left it out, or when it holds one of the
+    follow-up's `new_words` (lexical.tokens the previous question did not have). Else
+    nothing: the follow-up is about something this section doesn't say."""
+    parts = units(passage.text)
+    prose = [i for i, part in enumerate(parts) if not LIST_ITEM.match(part)]
+    if len(prose) != len(sentence_vectors) or not prose:
+        return []
+    index = prose[int(np.argmax(sentence_vectors @ query_vector))]
+    if index in set(shown) and not new_words & set(tokens(parts[index])):
+        return []
+    chosen = [index]
+    if parts[index].endswith(":"):
+        follower = index + 1
+        while follower < len(parts) and LIST_ITEM.match(parts[follower]):
+            chosen.append(follower)
+            follower += 1
+    return chosen

@@ -38,7 +38,7 @@ from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 2  # 2: each passage's sentence vectors are saved with it
+INDEX_VERSION = 3  # 2: sentence vectors saved; 3: a citation belongs to its sentence
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from actions import followups
-from peerpath.search.answers import answer_bearing, prose_sentences, short_answer
+from peerpath.search.answers import (
+    answer_bearing,
+    focus_units,
+    prose_sentences,
+    short_answer,
+    units,
+)
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
 
@@ -60,6 +66,24 @@ def test_alone_or_joined_with_the_previous_question(
     choice = followups.choose("and then?", alone, "what do peers earn", together, previous_chunk)
     assert choice.followed is followed
     assert choice.query == ("what do peers earn and then?" if followed else "and then?")
+
+
+@pytest.mark.parametrize(
+    ("alone", "followed"),
+    [
+        # the follow-up's own words find another section of the article just discussed
+        ([hit("telehealth#equipment", 0.44)], False),
+        # ... but too weakly to answer, or the section just shown: the joined query decides
+        ([hit("telehealth#equipment", 0.30)], True),
+        ([hit("telehealth#numbers", 0.50)], True),
+    ],
+)
+def test_own_words_in_the_same_article_answer_a_follow_up(alone: list[Hit], followed: bool) -> None:
+    together = [hit("telehealth#numbers", 0.70), hit("telehealth#helping", 0.62)]
+    choice = followups.choose(
+        "i mean the equipment side", alone, "telehealth", together, "telehealth#numbers", 0.4
+    )
+    assert choice.followed is followed
 
 
 def test_the_intents_topic_only_breaks_near_ties() -> None:
@@ -218,3 +242,30 @@ def test_the_works_a_passage_cites() -> None:
 )  # fmt: skip
 def test_a_disclosed_history_is_left_out_of_the_search(text: str, question: str) -> None:
     assert followups.without_disclosure(text) == question
+
+
+def test_a_follow_up_on_the_same_section_gets_the_sentence_that_answers() -> None:
+    text = ("Peers earn less than case managers. The gap is about $3 an hour nationally. "
+            "In New York it was $7 an hour. Other states have no figures.")  # fmt: skip
+    passage = Passage("wages#compare", "wages", "Wages", ("Compare",), text)
+    vectors = np.eye(4, 4, dtype=np.float32)
+    new_york = np.array([0.1, 0.2, 0.9, 0.0], dtype=np.float32)
+    # left out of the short answer: shown now
+    assert focus_units(passage, new_york, vectors, [0, 1]) == [2]
+    # already shown: again, alone, only if it holds a word the follow-up brings
+    assert focus_units(passage, new_york, vectors, [0, 1, 2, 3]) == []
+    assert focus_units(passage, new_york, vectors, [0, 1, 2], frozenset({"york"})) == [2]
+    # closer to what was shown, with none of the new words: nothing new to say
+    nationally = np.array([0.1, 0.9, 0.2, 0.0], dtype=np.float32)
+    assert focus_units(passage, nationally, vectors, [0, 1], frozenset({"york"})) == []
+
+
+def test_a_citation_stays_with_its_sentence() -> None:
+    text = ("Peers earn less. (Reuling, Cronise & Wolf, 2024) The gap varies (a lot).\n"
+            "- one item\n(Smith, 2020)")  # fmt: skip
+    assert units(text) == [
+        "Peers earn less. (Reuling, Cronise & Wolf, 2024)",
+        "The gap varies (a lot).",
+        "- one item",
+        "(Smith, 2020)",
+    ]
