@@ -69,13 +69,23 @@ def first_source(reply: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+_DASHES = str.maketrans({"-": " ", "\u2010": " ", "\u2013": " ", "\u2014": " ",
+                         "\u2019": "'", "\u201c": '"', "\u201d": '"'})  # fmt: skip
+
+
+def plain(text: str) -> str:
+    """Lower case, dashes as spaces, straight quotes, single spaces: an expected
+    "side-by-side" is found in "side by side"."""
+    return " ".join(text.lower().translate(_DASHES).split())
+
+
 def judge_script(script: dict[str, Any], last: dict[str, Any], strict: bool = False) -> bool:
-    said = text_of(last).lower()
-    said_without_care = text_of(last, frozenset() if strict else NOT_A_TAKEOVER).lower()
+    said = plain(text_of(last))
+    said_without_care = plain(text_of(last, frozenset() if strict else NOT_A_TAKEOVER))
     expect = script.get("expect") or {}
-    any_of = [str(t).lower() for t in expect.get("any", [])]
-    all_of = [str(t).lower() for t in expect.get("all", [])]
-    none_of = [str(t).lower() for t in expect.get("none", [])]
+    any_of = [plain(str(t)) for t in expect.get("any", [])]
+    all_of = [plain(str(t)) for t in expect.get("all", [])]
+    none_of = [plain(str(t)) for t in expect.get("none", [])]
     return (
         (not any_of or any(t in said for t in any_of))
         and all(t in said for t in all_of)
