@@ -32,7 +32,7 @@ from peerpath.protocol import (
     Safety,
     payload,
 )
-from peerpath.search.answers import answer_units, focus_units, render, rest_units, units
+from peerpath.search.answers import answer_units, focus_units, render, units
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
 from peerpath.search.lexical import tokens
@@ -417,8 +417,7 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionTellMeMore(Action):
-    """Goes on: the rest of the section just shown, then the next passage for the last
-    question, or says there is no more."""
+    """Shows the next passage for the last question, or says there is no more."""
 
     def __init__(self, kb: Knowledge | None = None) -> None:
         self._kb = kb
@@ -431,18 +430,10 @@ class ActionTellMeMore(Action):
     ) -> list[dict[str, Any]]:
         kb = self._kb or knowledge()
         queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
-        last = kb.index.passage(tracker.get_slot("kb_last") or "")
-        shown = tracker.get_slot("kb_shown")
-        if last is not None and isinstance(shown, list) and shown:
-            rest = rest_units(last, [i for i in shown if isinstance(i, int)])
-            if rest:
-                has_more = bool(queue) or kb.index.neighbours(last.chunk_id)[1] is not None
-                buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-                show_passage(dispatcher, kb, last, rest, buttons)
-                return [SlotSet("kb_shown", list(range(len(units(last.text)))))]
+        last = tracker.get_slot("kb_last")
         passage = kb.index.passage(queue.pop(0)) if queue else None
-        if passage is None and last is not None:
-            _, passage = kb.index.neighbours(last.chunk_id)
+        if passage is None and last:
+            _, passage = kb.index.neighbours(last)
         if passage is None:
             dispatcher.utter_message(text=NOTHING_MORE)
             return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]

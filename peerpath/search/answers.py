@@ -158,11 +158,6 @@ def answer_units(
     return shown
 
 
-def rest_units(passage: Passage, shown: list[int]) -> list[int]:
-    """The passage's units a short answer left out ("tell me more" shows them next)."""
-    return [i for i in range(len(units(passage.text))) if i not in set(shown)]
-
-
 def render(parts: list[str], indices: list[int]) -> str:
     """The chosen units as text: the prose as one paragraph, then any list items, a line each."""
     lines = [parts[i] for i in indices if 0 <= i < len(parts)]
