@@ -29,6 +29,7 @@ class Passage:
     text: str
     topics: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()  # questions people might ask that it answers (asked.py)
 
     @property
     def heading(self) -> str:
@@ -41,6 +42,10 @@ class Passage:
     def embedding_text(self) -> str:
         """What the model reads: title and heading give a passage its context."""
         return ". ".join(part for part in (self.title, self.heading, self.text) if part)
+
+    def keyword_text(self) -> str:
+        """What keyword search reads: the embedding text and the questions it answers."""
+        return " ".join((self.embedding_text(), *self.asked))
 
 
 def slug(text: str) -> str:

@@ -5,6 +5,10 @@ over the same passages, fused by a convex combination of their scores:
 
     score = alpha * cosine + (1 - alpha) * bm25 / max(best_bm25, bm25_floor)
 
+where a section with questions people might ask (asked.py) has cosine =
+(1 - w) * cosine(question, section) + w * max cosine(question, its questions),
+and BM25 reads those questions with the section.
+
 The keyword part is relative to the best keyword match of the query, but the
 floor keeps a query whose words barely match anything from scoring as if it
 matched perfectly, so the fused score can decide when PeerPath should abstain.
@@ -21,7 +25,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +34,7 @@ import numpy as np
 
 from peerpath.errors import IndexMismatch, SearchError
 from peerpath.search.answers import prose_sentences
+from peerpath.search.asked import Asked
 from peerpath.search.chunking import MAX_WORDS, Passage, chunk
 from peerpath.search.documents import Document
 from peerpath.search.embedder import Encoder, Progress
@@ -38,7 +43,7 @@ from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 3  # 2: sentence vectors saved; 3: a citation belongs to its sentence
+INDEX_VERSION = 4  # 2: sentence vectors; 3: a citation joins its sentence; 4: asked questions
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 
@@ -50,6 +55,7 @@ class FusionParams:
     alpha: float = 0.7
     bm25_floor: float = 6.0
     candidates: int = 50
+    asked_weight: float = 0.5  # w above: chosen on the dev questions (docs/quality.md)
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,15 @@ def content_hash(files: Iterable[tuple[Path, str]]) -> str:
     return digest.hexdigest()
 
 
+def _with_asked(passages: list[Passage], asked: Asked) -> list[Passage]:
+    """Each passage with its section's asked questions; headings no section has are logged."""
+    out = [replace(p, asked=asked.get((p.doc_id, p.heading), ())) for p in passages]
+    unmatched = set(asked) - {(p.doc_id, p.heading) for p in passages}
+    for doc_id, _ in sorted(unmatched):
+        logger.warning("search.asked_unmatched doc=%s", doc_id)
+    return out
+
+
 def _dense_index(vectors: np.ndarray, hnsw_threshold: int) -> faiss.Index:
     dimension = vectors.shape[1]
     index: faiss.Index
@@ -118,10 +133,16 @@ class KnowledgeIndex:
         manifest: Manifest,
         sentences: np.ndarray,
         sentence_starts: np.ndarray,
+        asked: np.ndarray | None = None,
         fusion: FusionParams | None = None,
     ) -> None:
         self.passages = passages
         self.vectors = vectors
+        # the vectors of every passage's asked questions, in passage order; row i of
+        # `asked` belongs to passage asked_rows[i]
+        owners = [row for row, p in enumerate(passages) for _ in p.asked]
+        self.asked_rows = np.array(owners, dtype=np.int64)
+        self.asked = asked if asked is not None and owners and len(asked) == len(owners) else None
         # the vectors of each passage's sentences (answers.prose_sentences), in order:
         # passage i has rows sentence_starts[i]:sentence_starts[i + 1]
         self.sentences = sentences
@@ -164,26 +185,34 @@ class KnowledgeIndex:
         passages: list[Passage] | None = None,
         digest: str | None = None,
         vectors: np.ndarray | None = None,
+        asked: Asked | None = None,
     ) -> KnowledgeIndex:
-        """Chunk, embed and index `documents` (or ready-made `passages`, even `vectors`)."""
+        """Chunk, embed and index `documents` (or ready-made `passages`, even `vectors`),
+        with the questions people might ask of each section (`asked`)."""
         started = time.perf_counter()
         if passages is None:
             passages = [p for document in documents for p in chunk(document)]
         if not passages:
             raise SearchError("no passages to index: the knowledge folders have no readable text")
+        if asked:
+            passages = _with_asked(passages, asked)
         texts = [p.embedding_text() for p in passages]
         per_passage = [prose_sentences(p.text) for p in passages]
         sentence_texts = [sentence for sentences in per_passage for sentence in sentences]
+        asked_texts = [question for p in passages for question in p.asked]
         if vectors is None:
-            both = embedder.encode(texts + sentence_texts, progress=progress)
-            vectors, sentences = both[: len(texts)], both[len(texts) :]
+            every = embedder.encode(texts + sentence_texts + asked_texts, progress=progress)
+            vectors = every[: len(texts)]
+            sentences = every[len(texts) : len(texts) + len(sentence_texts)]
+            asked_vectors = every[len(texts) + len(sentence_texts) :]
         elif vectors.shape != (len(passages), embedder.dimension):
             raise SearchError("vectors must have one row per passage")
         else:  # given vectors (the bench's generated corpus): sentences stand in for themselves
             sentences = np.zeros((len(sentence_texts), embedder.dimension), dtype=np.float32)
+            asked_vectors = embedder.encode(asked_texts)
         starts = np.cumsum([0, *map(len, per_passage)]).astype(np.int64)
         dense = _dense_index(vectors, hnsw_threshold)
-        lexical = Lexical.build([p.embedding_text() for p in passages])
+        lexical = Lexical.build([p.keyword_text() for p in passages])
         manifest = Manifest(
             version=INDEX_VERSION,
             model=embedder.name,
@@ -199,7 +228,9 @@ class KnowledgeIndex:
             len(passages),
             (time.perf_counter() - started) * 1000,
         )
-        return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts)
+        return cls(
+            passages, vectors, dense, lexical, embedder, manifest, sentences, starts, asked_vectors
+        )
 
     def save(self, folder: Path) -> None:
         """Write the index to `folder`, replacing what was there in one step."""
@@ -213,6 +244,8 @@ class KnowledgeIndex:
         np.save(staging / "vectors.npy", self.vectors, allow_pickle=False)
         np.save(staging / "sentences.npy", self.sentences, allow_pickle=False)
         np.save(staging / "sentence_starts.npy", self.sentence_starts, allow_pickle=False)
+        if self.asked is not None:
+            np.save(staging / "asked.npy", self.asked, allow_pickle=False)
         faiss.write_index(self.dense, str(staging / "dense.faiss"))
         self.lexical.save(staging / "bm25")
         (staging / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2))
@@ -239,12 +272,14 @@ class KnowledgeIndex:
             with (folder / "passages.jsonl").open(encoding="utf-8") as lines:
                 for line in lines:
                     data = json.loads(line)
-                    for key in ("headings", "topics", "audience"):
+                    for key in ("headings", "topics", "audience", "asked"):
                         data[key] = tuple(data[key])
                     passages.append(Passage(**data))
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
             sentences = np.load(folder / "sentences.npy", allow_pickle=False)
             starts = np.load(folder / "sentence_starts.npy", allow_pickle=False)
+            asked_file = folder / "asked.npy"
+            asked = np.load(asked_file, allow_pickle=False) if asked_file.exists() else None
             dense = faiss.read_index(str(folder / "dense.faiss"))
             lexical = Lexical.load(folder / "bm25")
         except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -254,7 +289,9 @@ class KnowledgeIndex:
             raise IndexMismatch("saved index is corrupt (its parts disagree on the count)")
         if len(starts) != len(passages) + 1 or int(starts[-1]) != len(sentences):
             raise IndexMismatch("saved index is corrupt (its sentence vectors don't fit)")
-        return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts)
+        if (0 if asked is None else len(asked)) != sum(len(p.asked) for p in passages):
+            raise IndexMismatch("saved index is corrupt (its asked questions don't fit)")
+        return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts, asked)
 
     # --- search --------------------------------------------------------------
 
@@ -310,8 +347,13 @@ class KnowledgeIndex:
             q = vector if vector is not None else self.embedder.encode_query(query)
         n = max(self.fusion.candidates, k)
         rows: set[int] = set()
+        asked_best = None
         if q is not None:
             rows.update(self._dense_rows(q, n, mask))
+            asked_best = self._asked_best(q)
+            if asked_best is not None:  # sections whose questions match are candidates too
+                top = np.argpartition(-asked_best, min(n, len(asked_best) - 1))[:n]
+                rows.update(int(r) for r in top if asked_best[r] > -1.0)
         lexical = self.lexical.scores(query, mask) if mode in ("fused", "lexical") else None
         if lexical is not None:
             top = np.argpartition(-lexical, min(n, len(lexical) - 1))[:n]
@@ -322,6 +364,10 @@ class KnowledgeIndex:
             return []
         order = np.fromiter(rows, dtype=np.int64)
         dense = self.vectors[order] @ q if q is not None else np.zeros(len(order), np.float32)
+        if asked_best is not None:
+            w = self.fusion.asked_weight
+            best_asked = asked_best[order]
+            dense = np.where(best_asked > -1.0, (1 - w) * dense + w * best_asked, dense)
         lex = lexical[order] if lexical is not None else np.zeros(len(order), np.float32)
         scores = self._fuse(dense, lex, lexical, mode)
         scores += self._boosts(order, boost_topics, boost_audiences, boost)
@@ -330,6 +376,14 @@ class KnowledgeIndex:
             Hit(self.passages[order[i]], float(scores[i]), float(dense[i]), float(lex[i]))
             for i in best
         ]
+
+    def _asked_best(self, q: np.ndarray) -> np.ndarray | None:
+        """Per passage, the cosine of its closest asked question (-1.0 if it has none)."""
+        if self.asked is None or not len(self.asked):
+            return None
+        best = np.full(len(self.passages), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.asked_rows, (self.asked @ q).astype(np.float32))
+        return best
 
     def _dense_rows(self, q: np.ndarray, n: int, mask: np.ndarray | None) -> list[int]:
         params = None

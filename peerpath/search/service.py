@@ -9,11 +9,12 @@ from __future__ import annotations
 import fcntl
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from peerpath.errors import IndexMismatch
+from peerpath.search.asked import FOLDER, asked_files, read_asked
 from peerpath.search.documents import find_files, read_folders
 from peerpath.search.embedder import Embedder, Progress
 from peerpath.search.index import FusionParams, KnowledgeIndex, content_hash
@@ -34,6 +35,13 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def sources(folders: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Every file the index is built from: the documents and their asked questions."""
+    folders = list(folders)
+    asked = [(path, f"{FOLDER}:{doc_id}") for path, doc_id in asked_files(folders)]
+    return [*find_files(folders), *asked]
+
+
 def open_index(
     settings: SearchSettings,
     embedder: Embedder | None = None,
@@ -43,8 +51,7 @@ def open_index(
     """The index for `settings.knowledge_dirs`, rebuilt only if the documents changed."""
     started = time.perf_counter()
     embedder = embedder or Embedder()
-    files = find_files(settings.knowledge_dirs)
-    digest = content_hash(files)
+    digest = content_hash(sources(settings.knowledge_dirs))
     with locked(settings.index_dir.with_name(settings.index_dir.name + ".lock")):
         try:
             if force:
@@ -60,6 +67,7 @@ def open_index(
                 hnsw_threshold=settings.hnsw_threshold,
                 progress=progress,
                 digest=digest,
+                asked=read_asked(settings.knowledge_dirs),
             )
             index.save(settings.index_dir)
     index.fusion = FusionParams(alpha=settings.alpha, bm25_floor=settings.bm25_floor)
