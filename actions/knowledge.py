@@ -417,7 +417,8 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionTellMeMore(Action):
-    """Shows the next passage for the last question, or says there is no more."""
+    """Shows the next passage for the last question in full (more was asked for: the
+    whole section, not its short answer), or says there is no more."""
 
     def __init__(self, kb: Knowledge | None = None) -> None:
         self._kb = kb
@@ -439,8 +440,7 @@ class ActionTellMeMore(Action):
             return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
         has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
         buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-        question = passage.heading or passage.title
-        shown = short_units(kb, passage, question, kb.vector(question))
+        shown = list(range(len(units(passage.text))))
         return [
             show_passage(dispatcher, kb, passage, shown, buttons),
             SlotSet("kb_queue", queue),

@@ -125,7 +125,7 @@ SCRIPT_SUBSET = (
     "fs-benefits-part-time-side", "fs-benefits-wage-side",
     "hm-after-pay", "hm-in-benefits-form",
     "cr-benefits-form-suicidal", "cr-training-form-pills",
-    "tm-coalition", "tm-ct-petition",
+    "tm-coalition", "tm-wages",
     "nt-pay-then-coalition", "nt-petition-then-training-hours",
     "le-past-attempt-lived-experience", "le-hospitalized-training",
 )  # fmt: skip
