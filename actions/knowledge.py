@@ -228,16 +228,14 @@ def show_passage(
     passage: Passage,
     shown: list[int],
     buttons: list[dict[str, str]],
-) -> SlotSet:
-    """The passage's `shown` sentences with their source, then 'Was this helpful?'.
-    Returns the event that remembers what was shown."""
+) -> None:
+    """The passage's `shown` sentences with their source, then 'Was this helpful?'."""
     dispatcher.utter_message(
         text=answer_text(kb, passage, shown),
         buttons=buttons,
         json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
     dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
-    return SlotSet("kb_shown", shown)
 
 
 def short_units(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> list[int]:
@@ -308,9 +306,8 @@ async def answer(
         new_words = frozenset(tokens(question)) - frozenset(tokens(previous or ""))
         more = focus_units(last, vector, sentences, shown, new_words)
         if more:
-            buttons = [TELL_ME_MORE_BUTTON, *flow_buttons(last)]
+            show_passage(dispatcher, kb, last, more, [TELL_ME_MORE_BUTTON, *flow_buttons(last)])
             return [
-                show_passage(dispatcher, kb, last, more, buttons),
                 SlotSet("kb_shown", sorted({*shown, *more})),
                 SlotSet("kb_question", choice.query),
             ]
@@ -337,8 +334,9 @@ async def answer(
     buttons += flow_buttons(best.passage)
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
     shown = short_units(kb, best.passage, choice.query, shown_vector)
+    show_passage(dispatcher, kb, best.passage, shown, buttons)
     return [
-        show_passage(dispatcher, kb, best.passage, shown, buttons),
+        SlotSet("kb_shown", shown),
         SlotSet("kb_queue", queue),
         SlotSet("kb_last", best.passage.chunk_id),
         SlotSet("kb_question", choice.query),
@@ -441,8 +439,9 @@ class ActionTellMeMore(Action):
         has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
         buttons = [TELL_ME_MORE_BUTTON] if has_more else []
         shown = list(range(len(units(passage.text))))
+        show_passage(dispatcher, kb, passage, shown, buttons)
         return [
-            show_passage(dispatcher, kb, passage, shown, buttons),
+            SlotSet("kb_shown", shown),
             SlotSet("kb_queue", queue),
             SlotSet("kb_last", passage.chunk_id),
         ]

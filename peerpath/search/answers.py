@@ -143,19 +143,22 @@ def answer_units(
         if nxt not in chosen:
             chosen.append(nxt)
         nxt += 1
-    shown: list[int] = []
-    for index in sorted(set(chosen[:MAX_SENTENCES])):
-        shown.append(index)
-        if parts[index].endswith(":"):
-            follower = index + 1
-            while (
-                follower < len(parts)
-                and LIST_ITEM.match(parts[follower])
-                and follower - index <= MAX_LIST_ITEMS
-            ):
-                shown.append(follower)
-                follower += 1
-    return shown
+    return [i for index in sorted(set(chosen[:MAX_SENTENCES])) for i in _with_list(parts, index)]
+
+
+def _with_list(parts: list[str], index: int) -> list[int]:
+    """Unit `index`, and the list items it introduces when it ends with ':'."""
+    chosen = [index]
+    if parts[index].endswith(":"):
+        follower = index + 1
+        while (
+            follower < len(parts)
+            and LIST_ITEM.match(parts[follower])
+            and follower - index <= MAX_LIST_ITEMS
+        ):
+            chosen.append(follower)
+            follower += 1
+    return chosen
 
 
 def render(parts: list[str], indices: list[int]) -> str:
@@ -185,10 +188,4 @@ def focus_units(
     index = prose[int(np.argmax(sentence_vectors @ query_vector))]
     if index in set(shown) and not new_words & set(tokens(parts[index])):
         return []
-    chosen = [index]
-    if parts[index].endswith(":"):
-        follower = index + 1
-        while follower < len(parts) and LIST_ITEM.match(parts[follower]):
-            chosen.append(follower)
-            follower += 1
-    return chosen
+    return _with_list(parts, index)

@@ -159,12 +159,11 @@ class KnowledgeIndex:
         self._audience_rows = self._rows_by(lambda p: p.audience)
         self.spell_with(())
 
-    def spell_with(self, dictionary: Iterable[str]) -> Speller:
+    def spell_with(self, dictionary: Iterable[str]) -> None:
         """Typo repair against the passages, the model's words and `dictionary`'s."""
         self.speller = Speller(
             (p.embedding_text() for p in self.passages), self.embedder.whole_words(), dictionary
         )
-        return self.speller
 
     def _rows_by(self, values: Callable[[Passage], Iterable[str]]) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
