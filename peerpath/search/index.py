@@ -157,13 +157,23 @@ class KnowledgeIndex:
             dense.hnsw.efSearch = 128
         self._topic_rows = self._rows_by(lambda p: p.topics)
         self._audience_rows = self._rows_by(lambda p: p.audience)
-        self.spell_with(())
+        self._dictionary: frozenset[str] = frozenset()
+        self._speller: Speller | None = None
 
-    def spell_with(self, dictionary: Iterable[str]) -> None:
-        """Typo repair against the passages, the model's words and `dictionary`'s."""
-        self.speller = Speller(
-            (p.embedding_text() for p in self.passages), self.embedder.whole_words(), dictionary
-        )
+    def spell_with(self, dictionary: frozenset[str]) -> None:
+        """Typo repair leaves `dictionary`'s words alone too (built on next use)."""
+        self._dictionary, self._speller = dictionary, None
+
+    @property
+    def speller(self) -> Speller:
+        """Typo repair against the passages, the model's words and the dictionary's."""
+        if self._speller is None:
+            self._speller = Speller(
+                (p.embedding_text() for p in self.passages),
+                self.embedder.whole_words(),
+                self._dictionary,
+            )
+        return self._speller
 
     def _rows_by(self, values: Callable[[Passage], Iterable[str]]) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}

@@ -72,5 +72,6 @@ def open_index(
             index.save(settings.index_dir)
     index.fusion = FusionParams(alpha=settings.alpha, bm25_floor=settings.bm25_floor)
     index.spell_with(word_list(settings.words_file))
+    index.speller  # built now, at start-up, not on someone's first question  # noqa: B018
     logger.info("search.ready ms=%.0f", (time.perf_counter() - started) * 1000)
     return index
