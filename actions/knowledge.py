@@ -118,6 +118,7 @@ IPS_CLEAR = re.compile(
     r"intentional|placement|individuali[sz]ed|supported employment|evidence.based employ",
     re.IGNORECASE,
 )
+IPS_MEANINGS = (r"intentional peer support", r"individual(i[sz]ed)? placement and support")
 NEAR_MISS_MARGIN = 0.10
 # A message the NLU found off-topic is answered when search matches it this much above
 # the usual bar: the NLU's off-topic examples score below 0.26, in-scope questions'
@@ -141,6 +142,11 @@ def ambiguous_ips(text: str) -> bool:
         and not IPS_CLEAR.search(text)
         and not IPS_BESIDE_VPS.search(text)
     )
+
+
+def names_both_ips(passage: Passage) -> bool:
+    """A section that explains both meanings of 'IPS' answers a bare 'what is IPS?'."""
+    return all(re.search(name, passage.text, re.IGNORECASE) for name in IPS_MEANINGS)
 
 
 def question_for(text: str, intent: str) -> str:
@@ -257,7 +263,9 @@ async def answer(
     The person's words alone, or joined with the previous question when they
     lean on it (followups.py); the best passage by search's own ranking, the
     person's audience favoured, the intent's topic breaking near-ties only.
-    "Who wrote that?" gets the last answer's sources. With `off_topic` (the
+    "Who wrote that?" gets the last answer's sources. A bare "IPS" gets the
+    section that tells its two meanings apart with a button for each, or, when
+    search's best section explains only one, the question which is meant. With `off_topic` (the
     NLU found the message off-topic), it answers only a follow-up that finds
     its answer, or a question search matches clearly (OFF_TOPIC_MARGIN above
     the usual bar), and returns None otherwise.
@@ -270,9 +278,9 @@ async def answer(
     if last is not None and followups.asks_for_source(question):
         show_sources(dispatcher, kb, last)
         return []
-    if ambiguous_ips(question) and not (previous and followups.looks_like_follow_up(question)):
-        dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
-        return []
+    ips_unclear = ambiguous_ips(question) and not (
+        previous and followups.looks_like_follow_up(question)
+    )
     role = role or tracker.get_slot("role")
     audience = AUDIENCE_BY_ROLE.get(role or "")
     started = time.perf_counter()
@@ -323,15 +331,21 @@ async def answer(
         threshold += OFF_TOPIC_MARGIN
     if off_topic and (best is None or best.score < threshold):
         return None
+    if ips_unclear and (best is None or best.score < threshold or not names_both_ips(best.passage)):
+        dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
+        return []
     if best is None or best.score < threshold:
         return no_answer(dispatcher, best, threshold)
     more = [h.passage for h in hits[1:] if h.score >= threshold]
     # "tell me more" stays in the answer's article while it has more that matches
     more.sort(key=lambda p: p.doc_id != best.passage.doc_id)
     queue = [p.chunk_id for p in more]
-    buttons = [TELL_ME_MORE_BUTTON]
-    buttons += related_buttons(hits, best.passage, threshold)
-    buttons += flow_buttons(best.passage)
+    if ips_unclear:  # the section tells the two meanings apart; a tap picks one
+        buttons = list(IPS_BUTTONS)
+    else:
+        buttons = [TELL_ME_MORE_BUTTON]
+        buttons += related_buttons(hits, best.passage, threshold)
+        buttons += flow_buttons(best.passage)
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
     shown = short_units(kb, best.passage, choice.query, shown_vector)
     show_passage(dispatcher, kb, best.passage, shown, buttons)

@@ -73,7 +73,22 @@ async def test_benefits_answers_say_general_information_and_point_to_counseling(
     assert "1-866-968-7842" in text
 
 
-async def test_bare_ips_asks_which_one(kb: Knowledge) -> None:
+@pytest.mark.parametrize("text", ["what is IPS", "IPS stands for what", "IPS training"])
+async def test_bare_ips_gets_the_section_telling_both_apart_and_a_button_for_each(
+    knowledge_index, tmp_path: Path, text: str
+) -> None:
+    messages, events = await ask(knowledge_for(knowledge_index, tmp_path), text)
+    assert "Intentional Peer Support" in messages[0]["text"]
+    assert "Individual Placement and Support" in messages[0]["text"]
+    assert messages[0]["custom"]["sources"][0]["doc"] == "ips-two-meanings"
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "What is Intentional Peer Support?",
+        "What is Individual Placement and Support?",
+    ]
+    assert slots_set(events)["kb_last"].startswith("ips-two-meanings#")
+
+
+async def test_bare_ips_asks_which_one_when_no_section_explains_both(kb: Knowledge) -> None:
     messages, events = await ask(kb, "tell me about IPS")
     assert messages[0]["text"] == IPS_QUESTION
     payloads = [b["payload"] for b in messages[0]["buttons"]]
