@@ -3,7 +3,10 @@
 Prints, from one run:
 - single-turn accuracy: every dev question (tests/eval/dev_questions.yml) sent
   as the first message of a new conversation; right when the first cited
-  section is the labelled one (or, for off-topic questions, nothing is cited);
+  section is the labelled one or a judged alternate (`also`: one an independent
+  judge, shown both sections blind, found answers it too; accuracy_labelled_only
+  leaves these out), or, for off-topic questions, nothing is cited; for a
+  question marked `chat: crisis`, the reply is the crisis response;
 - chat/search agreement: how often the chat's first cited section is the
   section /api/search ranks first for the same words (labelled questions);
 - multi-turn accuracy: every script of tests/eval/chat_scripts.yml (or
@@ -29,6 +32,7 @@ import httpx
 import yaml
 
 from tests.bench.chat_bench import ROOT, Stack
+from tests.eval.evaluate import answers
 
 EVAL_DIR = Path(__file__).resolve().parent
 SCRIPTS = EVAL_DIR / "chat_scripts.yml"
@@ -114,15 +118,19 @@ def run_single_turns(http: httpx.Client, questions: list[dict[str, Any]]) -> lis
         cited = first_source(reply)
         search = http.get("/api/search", params={"q": item["q"], "k": 1}).json()
         top = search["results"][0] if search.get("results") and search.get("confident") else None
-        if item.get("doc"):
-            ok = bool(cited and cited.get("doc") == item["doc"]
-                      and cited.get("section") == item["section"])  # fmt: skip
-        else:
-            ok = cited is None
+        labelled = ok = False
+        if item.get("chat") == "crisis":
+            labelled = ok = any(m.get("kind") == "crisis" for m in reply.get("messages", []))
+        elif item.get("doc") and cited:
+            said = (cited.get("doc"), cited.get("section"))
+            labelled = said == (item["doc"], item["section"])
+            ok = said in answers(item)
+        elif not item.get("doc"):
+            labelled = ok = cited is None
         agree = None
         if item.get("doc") and top is not None:
             agree = bool(cited and cited.get("chunk_id") == top["chunk_id"])
-        return {"q": item["q"], "ok": ok, "agree": agree,
+        return {"q": item["q"], "ok": ok, "ok_labelled": labelled, "agree": agree,
                 "cited": cited and f"{cited.get('doc')} / {cited.get('section')}"}  # fmt: skip
 
     with ThreadPoolExecutor(4) as pool:
@@ -136,7 +144,8 @@ def summary(single: list[dict[str, Any]], multi: list[dict[str, Any]]) -> dict[s
         categories[r["category"]].append(r["ok"])
     by_category = {k: f"{sum(v)}/{len(v)}" for k, v in sorted(categories.items())}
     return {
-        "single_turn": {"n": len(single), "accuracy": _share([r["ok"] for r in single])},
+        "single_turn": {"n": len(single), "accuracy": _share([r["ok"] for r in single]),
+                        "accuracy_labelled_only": _share([r["ok_labelled"] for r in single])},
         "agreement": {"n": len(agreeing), "share": _share(agreeing)},
         "multi_turn": {"n": len(multi), "accuracy": _share([r["ok"] for r in multi]),
                        "accuracy_strict": _share([r["ok_strict"] for r in multi]),

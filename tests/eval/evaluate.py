@@ -45,7 +45,20 @@ def load(name: str) -> list[dict]:
 
 
 def knowledge_judge(item: dict, hit: Hit) -> bool:
+    """The labelled section only."""
     return hit.passage.doc_id == item["doc"] and hit.passage.heading == item["section"]
+
+
+def answers(item: dict) -> list[tuple[str, str]]:
+    """(doc, section) of the labelled section and of any `also` section: one that an
+    independent judge, shown the question and both sections blind, found answers it too."""
+    also = [(a["doc"], a["section"]) for a in item.get("also", [])]
+    return [(item["doc"], item["section"]), *also]
+
+
+def answer_judge(item: dict, hit: Hit) -> bool:
+    """The labelled section or a judged alternate."""
+    return (hit.passage.doc_id, hit.passage.heading) in answers(item)
 
 
 def seed_judge(item: dict, hit: Hit) -> bool:
@@ -140,9 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         rows = {mode: rank_metrics(index, answerable, knowledge_judge, mode) for mode in MODES}
         print(table(f"knowledge/ ({len(index.passages)} passages), dev questions", rows))
         blind = [item for item in load("blind_questions.yml") if item.get("doc")]
-        rows = {mode: rank_metrics(index, blind, knowledge_judge, mode) for mode in MODES}
+        blind_rows = {mode: rank_metrics(index, blind, knowledge_judge, mode) for mode in MODES}
         print()
-        print(table("knowledge/, blind questions (never tuned on)", rows))
+        print(table("knowledge/, blind questions (never tuned on)", blind_rows))
+        also = [rank_metrics(index, items, answer_judge, "fused") for items in (answerable, blind)]
+        print(
+            f"\nFused hit@1 counting judged alternates (`also`): dev {also[0].hit1:.3f} "
+            f"(labelled only {rows['fused'].hit1:.3f}), blind {also[1].hit1:.3f} "
+            f"(labelled only {blind_rows['fused'].hit1:.3f})"
+        )
         threshold = settings.min_score
         kept, refused, declined = abstain_report(index, answerable, offtopic, threshold)
         print(
