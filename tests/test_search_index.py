@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,30 @@ def test_a_misspelt_question_finds_what_the_spelt_one_finds(small_index) -> None
     misspelt = small_index.search("how much monney do peer specalists make", 1)[0]
     assert misspelt.passage.chunk_id == spelt.passage.chunk_id
     assert misspelt.score == pytest.approx(spelt.score, abs=1e-5)
+
+
+def scores_with(index, query: str, fusion) -> dict[str, tuple[float, str]]:
+    """{chunk id: (score, heading)} of the top ten for `query` under `fusion`."""
+    saved, index.fusion = index.fusion, fusion
+    try:
+        return {h.passage.chunk_id: (h.score, h.passage.heading) for h in index.search(query, 10)}
+    finally:
+        index.fusion = saved
+
+
+def test_a_heading_asking_the_same_kind_of_question_gains_the_kind_bonus(small_index) -> None:
+    fusion = small_index.fusion
+    assert fusion.kind_bonus > 0
+    plain = replace(fusion, kind_bonus=0.0)
+    query = "what is a career ladder for peers"
+    before, after = scores_with(small_index, query, plain), scores_with(small_index, query, fusion)
+    gain = {c: after[c][0] - before[c][0] for c in after}
+    asking_what = {c for c, (_, heading) in after.items() if heading.lower().startswith("what ")}
+    assert asking_what
+    for chunk_id, gained in gain.items():
+        expected = fusion.kind_bonus if chunk_id in asking_what else 0.0
+        assert gained == pytest.approx(expected, abs=1e-5)
+    # a phrase asks no kind of question: nothing changes
+    assert scores_with(small_index, "career ladder", fusion) == scores_with(
+        small_index, "career ladder", plain
+    )

@@ -7,7 +7,9 @@ over the same passages, fused by a convex combination of their scores:
 
 where a section with questions people might ask (asked.py) has cosine =
 (1 - w) * cosine(question, section) + w * max cosine(question, its questions),
-and BM25 reads those questions with the section.
+and BM25 reads those questions with the section. A section whose heading asks
+the same kind of question as the query (who, when, where...: question_kind.py)
+gains a small bonus that settles near-ties between siblings.
 
 The keyword part is relative to the best keyword match of the query, but the
 floor keeps a query whose words barely match anything from scoring as if it
@@ -39,6 +41,7 @@ from peerpath.search.chunking import MAX_WORDS, Passage, chunk
 from peerpath.search.documents import Document
 from peerpath.search.embedder import Encoder, Progress
 from peerpath.search.lexical import Lexical
+from peerpath.search.question_kind import question_kind
 from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,8 @@ class FusionParams:
     bm25_floor: float = 6.0
     candidates: int = 50
     asked_weight: float = 0.25  # w above: chosen on the dev questions (docs/quality.md)
+    # added when a section's heading asks the same kind of question (question_kind.py)
+    kind_bonus: float = 0.03
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class KnowledgeIndex:
         self.by_id = {p.chunk_id: i for i, p in enumerate(passages)}
         if isinstance(dense, faiss.IndexHNSW):
             dense.hnsw.efSearch = 128
+        self.heading_kinds = [question_kind(p.heading) for p in passages]
         self._topic_rows = self._rows_by(lambda p: p.topics)
         self._audience_rows = self._rows_by(lambda p: p.audience)
         self._dictionary: frozenset[str] = frozenset()
@@ -380,6 +386,10 @@ class KnowledgeIndex:
         lex = lexical[order] if lexical is not None else np.zeros(len(order), np.float32)
         scores = self._fuse(dense, lex, lexical, mode)
         scores += self._boosts(order, boost_topics, boost_audiences, boost)
+        kind = question_kind(query)
+        if kind is not None and self.fusion.kind_bonus and mode == "fused":
+            same = np.fromiter((self.heading_kinds[r] == kind for r in order), dtype=bool)
+            scores += np.float32(self.fusion.kind_bonus) * same
         best = np.argsort(-scores, kind="stable")[:k]
         return [
             Hit(self.passages[order[i]], float(scores[i]), float(dense[i]), float(lex[i]))
