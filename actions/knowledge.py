@@ -287,7 +287,11 @@ async def answer(
 
     def search(query: str, vector: np.ndarray) -> list[Hit]:
         hits = kb.index.search(
-            query, 6, boost_audiences=[audience] if audience else [], vector=vector
+            query,
+            6,
+            boost_audiences=[audience] if audience else [],
+            vector=vector,
+            kind_of=question,  # a joined follow-up asks what its own words ask
         )
         return followups.tie_break(hits, topic)
 

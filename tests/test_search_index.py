@@ -196,6 +196,9 @@ def test_a_heading_asking_the_same_kind_of_question_gains_the_kind_bonus(small_i
     for chunk_id, gained in gain.items():
         expected = fusion.kind_bonus if chunk_id in asking_what else 0.0
         assert gained == pytest.approx(expected, abs=1e-5)
+    # a follow-up joined with the question before asks what its own words ask
+    joined = {h.passage.chunk_id: h.score for h in small_index.search(query, 10, kind_of="pay?")}
+    assert joined == pytest.approx({c: score for c, (score, _) in before.items()})
     # a phrase asks no kind of question: nothing changes
     assert scores_with(small_index, "career ladder", fusion) == scores_with(
         small_index, "career ladder", plain

@@ -338,13 +338,17 @@ class KnowledgeIndex:
         boost: float = 0.05,
         mode: Mode = "fused",
         vector: np.ndarray | None = None,
+        kind_of: str | None = None,
     ) -> list[Hit]:
         """The `k` best passages for `query`, best first.
 
         `topics`/`audiences` restrict the search; `boost_*` only favour
         matching passages by `boost` on the fused score. `vector` is the
-        query's embedding when the caller already has it. Misspelt words are
-        corrected first (spelling.py); the vector is then the corrected words'.
+        query's embedding when the caller already has it. `kind_of` is the
+        text whose question word counts (question_kind.py) when the query is
+        more than the question: a follow-up joined with the one before it.
+        Misspelt words are corrected first (spelling.py); the vector is then
+        the corrected words'.
         """
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query:
@@ -386,7 +390,7 @@ class KnowledgeIndex:
         lex = lexical[order] if lexical is not None else np.zeros(len(order), np.float32)
         scores = self._fuse(dense, lex, lexical, mode)
         scores += self._boosts(order, boost_topics, boost_audiences, boost)
-        kind = question_kind(query)
+        kind = question_kind(query if kind_of is None else kind_of)
         if kind is not None and self.fusion.kind_bonus and mode == "fused":
             same = np.fromiter((self.heading_kinds[r] == kind for r in order), dtype=bool)
             scores += np.float32(self.fusion.kind_bonus) * same
