@@ -265,10 +265,10 @@ async def answer(
     person's audience favoured, the intent's topic breaking near-ties only.
     "Who wrote that?" gets the last answer's sources. A bare "IPS" gets the
     section that tells its two meanings apart with a button for each, or, when
-    search's best section explains only one, the question which is meant. With `off_topic` (the
-    NLU found the message off-topic), it answers only a follow-up that finds
-    its answer, or a question search matches clearly (OFF_TOPIC_MARGIN above
-    the usual bar), and returns None otherwise.
+    search's best section explains only one, the question which is meant.
+    With `off_topic` (the NLU found the message off-topic), it answers only a
+    follow-up that finds its answer, or a question search matches clearly
+    (OFF_TOPIC_MARGIN above the usual bar), and returns None otherwise.
     """
     meta = MessageMeta.from_metadata(tracker.latest_message.get("metadata"))
     if meta is not None and meta.safety == Safety.SENSITIVE:
@@ -333,11 +333,11 @@ async def answer(
     )  # fmt: skip
     if off_topic and not choice.followed:
         threshold += OFF_TOPIC_MARGIN
-    if off_topic and (best is None or best.score < threshold):
-        return None
     if ips_unclear and (best is None or best.score < threshold or not names_both_ips(best.passage)):
         dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
         return []
+    if off_topic and (best is None or best.score < threshold):
+        return None
     if best is None or best.score < threshold:
         return no_answer(dispatcher, best, threshold)
     more = [h.passage for h in hits[1:] if h.score >= threshold]
