@@ -30,6 +30,7 @@ from supervisor.specs import child_env
 DB_USER = "peerpath_app"  # not the server's superuser (supervisor/postgres_server.py)
 REPLICAS = 2
 DATABASES = ("rasa", "peerpath")  # Rasa's trackers; the hand-off store
+GATEWAY_START_S = 180.0  # a gateway loads the model and the index before it is live
 
 
 @dataclass(frozen=True)
@@ -166,12 +167,16 @@ def build_cluster_specs(
             "SESSION_SECRET": session_secret,
         }
         specs.append(ProcessSpec(f"gateway-{i}", (sys.executable, "-m", "gateway"), gateway_env,
-                                 f"http://127.0.0.1:{ports.gateway(i)}/health/live", 180.0,
-                                 root))  # fmt: skip
+                                 f"http://127.0.0.1:{ports.gateway(i)}/health/live",
+                                 GATEWAY_START_S, root))  # fmt: skip
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    # haproxy's health check goes through to a gateway, so it can't be ready before one
+    # is: it gets the gateways' start time and a little more (all start at once, and on
+    # two busy cores a gateway took over 30 s)
     specs.append(
         ProcessSpec("haproxy", (haproxy, "-db", "-f", str(haproxy_cfg)), dict(os.environ),
-                    f"http://{settings.gateway_host}:{ports.front}/health/live", 30.0, root)
+                    f"http://{settings.gateway_host}:{ports.front}/health/live",
+                    GATEWAY_START_S + 30.0, root)
     )  # fmt: skip
     return specs
 
