@@ -85,6 +85,9 @@ defaults
     timeout tunnel 1h
     retries 2
     option redispatch
+    # a gateway killed a moment ago is still "up" until its checks fail (up to 4 s): a
+    # request refused by it, or answered with nothing (it never ran), goes to the other
+    retry-on conn-failure empty-response
 
 frontend peerpath
     bind {host}:{ports.front}
