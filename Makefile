@@ -48,7 +48,7 @@ index: $(VENV)/.installed var/.dir
 
 # The crisis classifier, trained when its examples change (not on the gateway's first start).
 safety-model: $(VENV)/.installed var/.dir
-	$(PY) -m gateway.safety
+	$(PY) -m bot.safety
 
 var/.dir:
 	mkdir -p var && touch $@
@@ -75,8 +75,8 @@ $(MODEL): $(RASA_VENV)/.installed $(RASA_INPUTS)
 	touch $@
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check peerpath gateway supervisor actions rasa_addons tests
-	$(VENV)/bin/ruff format --check peerpath gateway supervisor actions rasa_addons tests
+	$(VENV)/bin/ruff check peerpath bot supervisor actions rasa_addons tests
+	$(VENV)/bin/ruff format --check peerpath bot supervisor actions rasa_addons tests
 
 rasa-check: $(MODEL) $(VENV)/.installed
 	$(RASA) data validate --fail-on-warning
@@ -109,7 +109,7 @@ unit: $(VENV)/.installed words
 
 ## typecheck: mypy over the shared package and the gateway
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy peerpath gateway
+	$(VENV)/bin/mypy peerpath bot
 
 ## test-cluster: the cluster tests alone (make test runs them too)
 test-cluster: setup cluster-packages

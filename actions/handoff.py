@@ -2,7 +2,7 @@
 
 The conversation part lives here: consent, an optional topic (a category,
 never the person's words), then a request the gateway acts on. The gateway
-owns the queue (gateway/handoff/), so Rasa only says "open a ticket" through the
+owns the queue (bot/handoff/), so Rasa only says "open a ticket" through the
 message's custom payload, and every channel gets the same behaviour.
 """
 

@@ -17,5 +17,5 @@ handoff/          hand-off tickets, relayed messages, the delivery outbox
 safety/           the crisis safety net: graded assessment before Rasa
 shared/           with REDIS_URL: limits, live events, button payloads, polling lease
 pages/            server-rendered pages: demo, counselor lookup, staff console, /kb
-__main__.py       `python -m gateway`
+__main__.py       `python -m bot`
 """

@@ -1,4 +1,4 @@
-"""Run the gateway alone: `python -m gateway` (the supervisor runs it this way)."""
+"""Run the gateway alone: `python -m bot` (the supervisor runs it this way)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def main() -> int:
     # one thread for the model keeps the two from fighting over the cores.
     torch.set_num_threads(settings.model_threads)
 
-    from gateway.app import create_app
+    from bot.app import create_app
 
     uvicorn.run(
         create_app(settings),

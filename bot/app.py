@@ -12,13 +12,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
-from gateway.channels.base import Channel
-from gateway.channels.web import WebChannel
-from gateway.http import chat, resources, search, staff
-from gateway.http.errors import HANDLERS, LastResort
-from gateway.pages import kb, site
-from gateway.safety import SafetyNet
-from gateway.services import Services
+from bot.channels.base import Channel
+from bot.channels.web import WebChannel
+from bot.http import chat, resources, search, staff
+from bot.http.errors import HANDLERS, LastResort
+from bot.pages import kb, site
+from bot.safety import SafetyNet
+from bot.services import Services
 from peerpath.search.index import KnowledgeIndex
 from peerpath.settings import Settings
 
@@ -29,7 +29,7 @@ def channels_for(settings: Settings) -> list[Channel]:
     """The web channel always; Telegram when TELEGRAM_TOKEN is set."""
     channels: list[Channel] = [WebChannel()]
     if settings.telegram.enabled:
-        from gateway.channels.telegram.channel import TelegramChannel
+        from bot.channels.telegram.channel import TelegramChannel
 
         channels.append(TelegramChannel(settings.telegram))
     else:

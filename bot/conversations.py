@@ -4,7 +4,7 @@ In order, for every channel alike:
 
 1. input rules: the text is cleaned (peerpath.text), empty or over-long text
    is refused, and each person has a rate limit;
-2. the crisis safety net grades the message (gateway/safety);
+2. the crisis safety net grades the message (bot/safety);
 3. an open hand-off: the message goes to the peer team, not Rasa;
 4. crisis: the crisis reply at once, from the gateway, never waiting on Rasa;
    Rasa is told afterwards, in the background, so its tracker ends a form;
@@ -29,13 +29,13 @@ from typing import Any
 import anyio
 import numpy as np
 
-from gateway.handoff import replies as handoff_replies
-from gateway.handoff.service import HandoffService, public_state
-from gateway.rasa import tracker
-from gateway.rasa.client import RasaServer
-from gateway.rasa.replies import handoff_requests, normalize, unavailable
-from gateway.ratelimit import Limiter
-from gateway.safety import NOTHING, Assessment, SafetyNet
+from bot.handoff import replies as handoff_replies
+from bot.handoff.service import HandoffService, public_state
+from bot.rasa import tracker
+from bot.rasa.client import RasaServer
+from bot.rasa.replies import handoff_requests, normalize, unavailable
+from bot.ratelimit import Limiter
+from bot.safety import NOTHING, Assessment, SafetyNet
 from peerpath import vectors
 from peerpath.asking import asks_for_human
 from peerpath.crisis import care_message, crisis_message

@@ -2,7 +2,7 @@
 
 `hit(key)` counts one event and answers how long to wait (0 when allowed);
 a refused event is not counted. In memory for one gateway process; with
-REDIS_URL the limits are shared by every gateway (gateway/shared/).
+REDIS_URL the limits are shared by every gateway (bot/shared/).
 """
 
 from __future__ import annotations

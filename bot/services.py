@@ -11,18 +11,18 @@ from typing import Any
 import anyio
 import httpx
 
-from gateway.conversations import Conversations
-from gateway.events import EventBus
-from gateway.handoff.outbox import Outbox
-from gateway.handoff.service import HandoffService
-from gateway.handoff.staff import StaffTokens
-from gateway.handoff.store import HandoffStore
-from gateway.rasa.client import RasaServer
-from gateway.rasa.router import rasa_for
-from gateway.ratelimit import Limits, RateLimiter
-from gateway.safety import SafetyNet
-from gateway.sessions import WebSessions
-from gateway.shared.state import SharedState
+from bot.conversations import Conversations
+from bot.events import EventBus
+from bot.handoff.outbox import Outbox
+from bot.handoff.service import HandoffService
+from bot.handoff.staff import StaffTokens
+from bot.handoff.store import HandoffStore
+from bot.rasa.client import RasaServer
+from bot.rasa.router import rasa_for
+from bot.ratelimit import Limits, RateLimiter
+from bot.safety import SafetyNet
+from bot.sessions import WebSessions
+from bot.shared.state import SharedState
 from peerpath.ids import load_or_create_secret
 from peerpath.resources import Directory
 from peerpath.search.index import KnowledgeIndex

@@ -1,6 +1,6 @@
 """PeerPath's shared library: what all three processes may import.
 
-The gateway (gateway/), the action server (actions/) and Rasa's process
+The gateway (bot/), the action server (actions/) and Rasa's process
 (rasa_addons/, Python 3.10) import from here, never from each other. Every
 module but search/ is light (standard library, PyYAML, SQLAlchemy) and runs on
 Python 3.10; a test imports them in Rasa's venv.

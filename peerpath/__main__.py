@@ -2,7 +2,7 @@
 
 index, search and feedback-report use only the shared library. The processes
 have their own entry points: `python -m supervisor` (all of them, `make run`),
-`python -m gateway`, `python -m actions`, and Rasa's through `python -m rasa_addons`.
+`python -m bot`, `python -m actions`, and Rasa's through `python -m rasa_addons`.
 """
 
 from __future__ import annotations

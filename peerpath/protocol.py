@@ -154,7 +154,7 @@ class Stage(StrEnum):
 
 
 class Safety(StrEnum):
-    """The gateway's grading of a message (gateway/safety)."""
+    """The gateway's grading of a message (bot/safety)."""
 
     CRISIS = "crisis"
     SENSITIVE = "sensitive"

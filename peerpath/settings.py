@@ -282,7 +282,7 @@ class Settings:
     action_server_port: int = 5055
     action_server_url: str = "http://127.0.0.1:5055"
     # Several Rasa replicas (the cluster profile), each with its action server, in the
-    # same order; one conversation always goes to the same replica (gateway/rasa/router.py).
+    # same order; one conversation always goes to the same replica (bot/rasa/router.py).
     rasa_urls: tuple[str, ...] = ()
     action_server_urls: tuple[str, ...] = ()
     # Rasa's tracker store when it is not the SQLite file (PostgreSQL in the cluster
@@ -311,7 +311,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     # Set for several gateways: rate limits, live events, Telegram buttons and the
-    # Telegram polling lease live in this Redis (gateway/shared/); unset, in memory.
+    # Telegram polling lease live in this Redis (bot/shared/); unset, in memory.
     redis_url: Secret | None = None
 
     def secret_values(self) -> list[str]:

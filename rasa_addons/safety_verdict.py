@@ -1,6 +1,6 @@
 """The gateway's safety grade decides crisis; Rasa's classifier can't overrule it.
 
-The gateway grades every message before Rasa (gateway/safety) and sends the
+The gateway grades every message before Rasa (bot/safety) and sends the
 grade in the message metadata (peerpath.protocol.MessageMeta):
 
 - `crisis`: the intent becomes `crisis`, whatever the classifier guessed, so

@@ -169,7 +169,7 @@ def build_cluster_specs(
             "REDIS_URL": redis_url,
             "SESSION_SECRET": session_secret,
         }
-        specs.append(ProcessSpec(f"gateway-{i}", (sys.executable, "-m", "gateway"), gateway_env,
+        specs.append(ProcessSpec(f"gateway-{i}", (sys.executable, "-m", "bot"), gateway_env,
                                  f"http://127.0.0.1:{ports.gateway(i)}/health/live",
                                  GATEWAY_START_S, root))  # fmt: skip
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"

@@ -52,7 +52,7 @@ def build_specs(settings: Settings, environ: Mapping[str, str]) -> list[ProcessS
         ProcessSpec("rasa", rasa, rasa_env, f"{settings.rasa_url}/", 300.0, root),
         ProcessSpec("actions", (sys.executable, "-m", "actions"), env,
                     f"{settings.action_server_url}/health", 300.0, root),
-        ProcessSpec("gateway", (sys.executable, "-m", "gateway"), env,
+        ProcessSpec("gateway", (sys.executable, "-m", "bot"), env,
                     gateway_health, 180.0, root),
     ]  # fmt: skip
 

@@ -53,7 +53,7 @@ def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
     training data is unchanged, trained again otherwise)."""
     import shutil
 
-    from gateway.safety import SafetyNet
+    from bot.safety import SafetyNet
 
     folder = tmp_path_factory.mktemp("safety-model") / "safety"
     if (ROOT / "var" / "safety").is_dir():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.rasa.replies import CALM_UNAVAILABLE
+from bot.app import create_app
+from bot.rasa.replies import CALM_UNAVAILABLE
 from peerpath.settings import Settings
 from tests.helpers.gateway import session
 
@@ -110,7 +110,7 @@ def test_article_pages_carry_the_security_headers(client) -> None:
 async def test_an_unexpected_error_is_a_calm_500_and_not_a_crash() -> None:
     import httpx
 
-    from gateway.http.errors import OUR_SIDE, LastResort
+    from bot.http.errors import OUR_SIDE, LastResort
 
     async def broken(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         raise UnicodeEncodeError("utf-8", "a person's words", 0, 1, "surrogates not allowed")

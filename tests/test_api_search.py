@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.settings import Settings
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.rasa.replies import CALM_UNAVAILABLE
+from bot.app import create_app
+from bot.rasa.replies import CALM_UNAVAILABLE
 from peerpath.settings import Settings
 from tests.helpers.gateway import STAFF_ENV, say, session, staff, texts
 from tests.helpers.stack import Stack

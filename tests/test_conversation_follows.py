@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from actions.followups import NEAR_TIE
 from actions.knowledge import IPS_QUESTION, ambiguous_ips
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.flows import direct_question
 from peerpath.settings import Settings
 from tests.eval.chat_eval import DEV, SCRIPTS, first_source, judge_script

@@ -56,7 +56,7 @@ IMAGES = {"rasa": "3.10", "actions": "3.11", "gateway": "3.11"}
 NEEDS = {
     "rasa": ["peerpath", "rasa_addons", "credentials.yml", "endpoints.cluster.yml"],
     "actions": ["peerpath", "actions", "knowledge"],
-    "gateway": ["peerpath", "gateway", "knowledge", "data/nlu"],
+    "gateway": ["peerpath", "bot", "knowledge", "data/nlu"],
 }
 HEALTH = {"rasa": "/", "actions": "/health", "gateway": "/health/live"}
 
@@ -175,7 +175,7 @@ def names_peerpath_reads() -> frozenset[str]:
     names |= {
         n.value for n in ast.walk(settings) if isinstance(n, ast.Constant) and _is_name(n.value)
     }
-    for package in ("peerpath", "gateway", "actions", "rasa_addons", "supervisor"):
+    for package in ("peerpath", "bot", "actions", "rasa_addons", "supervisor"):
         for path in (ROOT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -550,7 +550,7 @@ def test_the_image_runs_the_real_entry_point_as_a_non_root_user(image: str) -> N
     uid = int(users[-1].split(":")[0])
     assert uid == pod_spec_for(image)["securityContext"]["runAsUser"]
     cmd = json.loads(next(i.args for i in final if i.keyword == "CMD"))
-    module = {"rasa": "rasa_addons"}.get(image, image)
+    module = {"rasa": "rasa_addons", "gateway": "bot"}.get(image, image)
     assert cmd[:3] == ["python", "-m", module]
     assert (ROOT / module / "__main__.py").is_file()
     assert f'"-m", "{module}"' in _read("supervisor/specs.py"), "the supervisor runs it this way"

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.settings import Settings
 from tests.helpers.fake_telegram import FakeTelegram
 from tests.helpers.gateway import session

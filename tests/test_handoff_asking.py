@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gateway.safety.model import nlu_examples
+from bot.safety.model import nlu_examples
 from peerpath.asking import asks_for_human
 from peerpath.settings import PROJECT_ROOT
 

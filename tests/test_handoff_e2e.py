@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.settings import Settings
 from tests.helpers.gateway import OTHER_STAFF_TOKEN, STAFF_ENV, say, session_key, staff, texts
 from tests.helpers.gateway import history as hist

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gateway.handoff.outbox import Outbox, backoff
-from gateway.handoff.store import HandoffStore, Ticket, new_ticket_id
-from gateway.ratelimit import RateLimiter
+from bot.handoff.outbox import Outbox, backoff
+from bot.handoff.store import HandoffStore, Ticket, new_ticket_id
+from bot.ratelimit import RateLimiter
 from peerpath.errors import ChannelError, ConfigError
 from peerpath.hours import OfficeHours
 
@@ -101,7 +101,7 @@ async def test_retries_back_off_and_survive_a_new_outbox(store: HandoffStore) ->
     with store.session() as s:  # make the pending item due now
         from sqlalchemy import update
 
-        from gateway.handoff.store import OutboxItem, now
+        from bot.handoff.store import OutboxItem, now
 
         s.execute(update(OutboxItem).values(next_attempt_at=now()))
     assert await second.deliver_due() == 1

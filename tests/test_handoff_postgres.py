@@ -34,9 +34,9 @@ from sqlalchemy import (
     select,
 )
 
-from gateway.handoff.outbox import Outbox
-from gateway.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
-from gateway.rasa.tracker import forget_in
+from bot.handoff.outbox import Outbox
+from bot.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
+from bot.rasa.tracker import forget_in
 from peerpath.settings import Secret
 from supervisor.postgres_server import PostgresError, PostgresServer
 from tests.helpers.net import free_port

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.rasa.replies import normalize
+from bot.rasa.replies import normalize
 
 
 def test_custom_payload_is_merged_into_the_message_before_it() -> None:

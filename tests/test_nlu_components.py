@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gateway.safety.model import nlu_examples
+from bot.safety.model import nlu_examples
 from peerpath.minilm import MiniLM, default_model_dir
 from peerpath.wordpiece import UNK
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gateway.safety.model import nlu_examples
+from bot.safety.model import nlu_examples
 from peerpath.settings import PROJECT_ROOT
 
 TESTS = Path(__file__).resolve().parent

@@ -31,7 +31,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.settings import PROJECT_ROOT, Settings
 from tests.helpers.gateway import STAFF_ENV, say, session, session_key, texts
 from tests.helpers.net import free_port

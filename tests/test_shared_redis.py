@@ -1,4 +1,4 @@
-"""Shared state across gateways (gateway/shared/) against a real redis-server: each
+"""Shared state across gateways (bot/shared/) against a real redis-server: each
 "gateway" is its own client and object, as two processes would have."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import pytest
 from redis.asyncio import Redis
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.channels.telegram import channel as telegram_channel
-from gateway.channels.telegram.channel import TelegramChannel
-from gateway.events import conversation
-from gateway.shared.events import RedisEventBus
-from gateway.shared.lease import Lease, LeaseKeeper
-from gateway.shared.limits import RedisLimiter
-from gateway.shared.payloads import TTL_SECONDS, SharedPayloads
-from gateway.shared.state import SharedState
+from bot.app import create_app
+from bot.channels.telegram import channel as telegram_channel
+from bot.channels.telegram.channel import TelegramChannel
+from bot.events import conversation
+from bot.shared.events import RedisEventBus
+from bot.shared.lease import Lease, LeaseKeeper
+from bot.shared.limits import RedisLimiter
+from bot.shared.payloads import TTL_SECONDS, SharedPayloads
+from bot.shared.state import SharedState
 from peerpath.errors import ConfigError
 from peerpath.settings import Secret, Settings, TelegramConfig
 from supervisor.redis_server import RedisServer, ping

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.channels.telegram.channel import TEXT_ONLY
+from bot.app import create_app
+from bot.channels.telegram.channel import TEXT_ONLY
 from peerpath import logs
 from peerpath.settings import Settings
 from tests.helpers.fake_telegram import FakeTelegram, sticker_update, tap_update, text_update

@@ -9,8 +9,8 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from gateway.app import create_app
-from gateway.rasa.replies import CALM_UNAVAILABLE
+from bot.app import create_app
+from bot.rasa.replies import CALM_UNAVAILABLE
 from peerpath.settings import Settings
 from tests.helpers.gateway import session, session_key
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from starlette.routing import BaseRoute
 
 if TYPE_CHECKING:
-    from gateway.handoff.store import Ticket
-    from gateway.services import Services
+    from bot.handoff.store import Ticket
+    from bot.services import Services
 
 
 class Channel(Protocol):

@@ -15,10 +15,10 @@ from typing import Any
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gateway.events import conversation
-from gateway.handoff.store import Ticket
-from gateway.http import inputs
-from gateway.services import Services
+from bot.events import conversation
+from bot.handoff.store import Ticket
+from bot.http import inputs
+from bot.services import Services
 from peerpath.errors import BadRequest
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import anyio
 
-from gateway.handoff.store import LEASE_SECONDS, HandoffStore, OutboxItem, Ticket
+from bot.handoff.store import LEASE_SECONDS, HandoffStore, OutboxItem, Ticket
 from peerpath.errors import ChannelError
 
 logger = logging.getLogger(__name__)

@@ -16,13 +16,13 @@ import anyio
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from gateway.events import STAFF, EventBus, conversation
-from gateway.handoff import replies
-from gateway.handoff.outbox import Outbox
-from gateway.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
-from gateway.rasa.client import RasaServer
-from gateway.rasa.tracker import HistoryItem
-from gateway.safety import Assessment
+from bot.events import STAFF, EventBus, conversation
+from bot.handoff import replies
+from bot.handoff.outbox import Outbox
+from bot.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
+from bot.rasa.client import RasaServer
+from bot.rasa.tracker import HistoryItem
+from bot.safety import Assessment
 from peerpath.crisis import crisis_message
 from peerpath.errors import HandoffError, RasaUnavailable, StoreUnavailable
 from peerpath.protocol import CLOSED_STATES, Command, MessageKind, Stage, TicketState

@@ -269,7 +269,7 @@ class HandoffStore:
         the lease's token for `renew`. Then `delivered` deletes an item and
         `failed` schedules its retry. A gateway that dies holding a lease
         leaves its items to be claimed again when the lease runs out:
-        delivery is at least once (see gateway.handoff.outbox).
+        delivery is at least once (see bot.handoff.outbox).
 
         SQLite ignores the locking clause; with one gateway nothing else claims.
         """

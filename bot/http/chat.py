@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.http import inputs
-from gateway.rasa.router import RasaRouter
-from gateway.services import Services
+from bot.http import inputs
+from bot.rasa.router import RasaRouter
+from bot.services import Services
 from peerpath.errors import BadRequest
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ async def ready(request: Request) -> JSONResponse:
     """GET /health/ready: the gateway can take traffic: its hand-off store answers (a
     readiness probe). Rasa is not asked: without it, people still get crisis replies and
     peers. Redis (REDIS_URL) is reported, not required: limits and live pushes degrade
-    gracefully without it (gateway/shared/)."""
+    gracefully without it (bot/shared/)."""
     svc = services(request)
     try:
         with anyio.fail_after(READY_TIMEOUT):

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 
-from gateway.ratelimit import Limiter
-from gateway.sessions import WebSessions
+from bot.ratelimit import Limiter
+from bot.sessions import WebSessions
 from peerpath.errors import BadRequest
 
 MAX_BODY_BYTES = 64 * 1024

@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from gateway.http import inputs
-from gateway.services import Services
+from bot.http import inputs
+from bot.services import Services
 from peerpath.errors import BadRequest
 from peerpath.search.index import Hit
 

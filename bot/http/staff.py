@@ -16,11 +16,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gateway.events import STAFF
-from gateway.handoff.service import staff_view
-from gateway.handoff.staff import Staff
-from gateway.http.inputs import read_json_object
-from gateway.services import Services
+from bot.events import STAFF
+from bot.handoff.service import staff_view
+from bot.handoff.staff import Staff
+from bot.http.inputs import read_json_object
+from bot.services import Services
 from peerpath.errors import BadRequest, HandoffError
 
 logger = logging.getLogger(__name__)

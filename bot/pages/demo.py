@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from gateway.pages.headers import page_headers
+from bot.pages.headers import page_headers
 
 DEMO = """<!doctype html>
 <html lang="en">

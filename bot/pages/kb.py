@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from gateway.pages.headers import page_headers
-from gateway.pages.layout import page
-from gateway.services import Services
+from bot.pages.headers import page_headers
+from bot.pages.layout import page
+from bot.services import Services
 from peerpath.search.chunking import slug
 from peerpath.search.documents import find_files, read_document, split_front_matter
 

@@ -3,7 +3,7 @@
 Routes: `/` the coalition-style demo page with the chat widget (demo.py);
 `/widget.js` the embeddable widget; `/static/<name>` the pages' scripts and
 stylesheet; `/resources` the lookup for VR counselors (lookup.js); `/staff`
-the peer staff console (staff.js). The JSON they call is in gateway/http/.
+the peer staff console (staff.js). The JSON they call is in bot/http/.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import BaseRoute, Route
 
-from gateway.pages.demo import demo
-from gateway.pages.headers import page_headers, static_headers
-from gateway.pages.layout import page
-from gateway.services import Services
+from bot.pages.demo import demo
+from bot.pages.headers import page_headers, static_headers
+from bot.pages.layout import page
+from bot.services import Services
 from peerpath.resources import KINDS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gateway.rasa.client import RasaClient
+from bot.rasa.client import RasaClient
 from peerpath.errors import RasaUnavailable
 from peerpath.protocol import MessageMeta
 from peerpath.settings import Settings

@@ -16,7 +16,7 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, i
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from gateway.rasa.replies import normalize
+from bot.rasa.replies import normalize
 
 # The part of Rasa's SQLTrackerStore table that forgetting needs
 EVENTS = Table("events", MetaData(), Column("sender_id", String(255), index=True))

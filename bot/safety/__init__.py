@@ -36,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gateway.safety import language, rules
-from gateway.safety.model import CrisisModel, open_model
+from bot.safety import language, rules
+from bot.safety.model import CrisisModel, open_model
 from peerpath.asking import asks_for_human
 from peerpath.protocol import Safety, parse_payload
 from peerpath.search.embedder import Encoder

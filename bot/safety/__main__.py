@@ -1,4 +1,4 @@
-"""Train the crisis classifier if its data changed: `python -m gateway.safety` (`make`)."""
+"""Train the crisis classifier if its data changed: `python -m bot.safety` (`make`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def main() -> int:
     settings = entry.start()
     if settings is None:
         return 2
-    from gateway.safety import SafetyNet
+    from bot.safety import SafetyNet
     from peerpath.search.embedder import Embedder
 
     SafetyNet.open(settings.safety_model_dir, Embedder(), settings.root / "data" / "nlu")

@@ -1,7 +1,7 @@
 """The gateway's state shared across replicas, in Redis; used only when REDIS_URL is set.
 
 Without REDIS_URL each gateway keeps this state in its own memory, as one
-gateway always has (gateway/ratelimit.py, gateway/events.py, the Telegram
+gateway always has (bot/ratelimit.py, bot/events.py, the Telegram
 channel's Payloads). With it, any gateway serves any person:
 
 client.py    the Redis client (short timeouts) and the breaker that skips Redis in an outage

@@ -1,6 +1,6 @@
 """The live event bus across gateways: local queues, plus Redis pub/sub between processes.
 
-A `RedisEventBus` is an `EventBus` (gateway/events.py) whose events also
+A `RedisEventBus` is an `EventBus` (bot/events.py) whose events also
 reach subscribers on other gateways: `publish` hands the event to this
 process's subscribers at once, as before, and queues it for Redis; one
 sender task publishes queued events in order, and one reader task per
@@ -27,8 +27,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from gateway.events import EventBus
-from gateway.shared.client import PREFIX, UNAVAILABLE, Breaker
+from bot.events import EventBus
+from bot.shared.client import PREFIX, UNAVAILABLE, Breaker
 
 logger = logging.getLogger(__name__)
 OUTGOING_SIZE = 1000  # events waiting for Redis; beyond that they stay local

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
-from gateway.shared.client import PREFIX, UNAVAILABLE, Breaker
+from bot.shared.client import PREFIX, UNAVAILABLE, Breaker
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import secrets
 
 from redis.asyncio import Redis
 
-from gateway.shared.client import PREFIX, UNAVAILABLE, Breaker
+from bot.shared.client import PREFIX, UNAVAILABLE, Breaker
 
 # KEYS[1] the key; ARGV: limit, window (µs), a unique member for this event.
 # Returns 0 when allowed, else the microseconds until it would be.

@@ -14,8 +14,8 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from gateway.channels.telegram.format import PAYLOAD_PREFIX, Payloads
-from gateway.shared.client import PREFIX, UNAVAILABLE, Breaker
+from bot.channels.telegram.format import PAYLOAD_PREFIX, Payloads
+from bot.shared.client import PREFIX, UNAVAILABLE, Breaker
 
 TTL_SECONDS = 30 * 24 * 3600
 

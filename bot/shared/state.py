@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from gateway.ratelimit import Limits
-from gateway.shared.client import connect
-from gateway.shared.events import RedisEventBus
-from gateway.shared.limits import RedisLimiter
+from bot.ratelimit import Limits
+from bot.shared.client import connect
+from bot.shared.events import RedisEventBus
+from bot.shared.limits import RedisLimiter
 from peerpath.settings import Secret, Settings
 
 logger = logging.getLogger(__name__)

@@ -29,9 +29,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRANSFORMERS_OFFLINE=1
 WORKDIR /app
 COPY peerpath/ peerpath/
-COPY gateway/ gateway/
+COPY bot/ bot/
 COPY knowledge/ knowledge/
-# The safety net's classifier is trained on gateway/safety/examples.yml and
+# The safety net's classifier is trained on bot/safety/examples.yml and
 # Rasa's NLU data; at start-up the gateway hashes both to check the saved
 # classifier is current, so data/nlu/ ships in the image too.
 COPY data/nlu/ data/nlu/
@@ -41,7 +41,7 @@ RUN python -m peerpath index \
  && rm var/index.lock \
  && ln -s /tmp/peerpath-index.lock var/index.lock \
  && python -c "from pathlib import Path; \
-from gateway.safety import SafetyNet; \
+from bot.safety import SafetyNet; \
 from peerpath.search.embedder import Embedder; \
 SafetyNet.open(Path('var/safety'), Embedder(), Path('data/nlu'))"
 
@@ -70,4 +70,4 @@ EXPOSE 8080
 # while Rasa is down, and must not be restarted for it.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get('GATEWAY_PORT', '8080'), timeout=4)"]
-CMD ["python", "-m", "gateway"]
+CMD ["python", "-m", "bot"]

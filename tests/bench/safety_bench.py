@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import yaml
-
 from gateway.safety import SafetyNet
+
 from peerpath.search.embedder import Embedder
 from peerpath.settings import PROJECT_ROOT
 from tests.bench.search_bench import percentile

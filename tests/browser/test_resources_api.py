@@ -7,7 +7,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from gateway.app import create_app
+from bot.app import create_app
 from peerpath.resources import Directory
 from peerpath.settings import Settings
 

@@ -50,7 +50,7 @@ def load(name: str) -> list[Item]:
 
 def held_out_ordinary() -> list[Item]:
     """Held-out NLU messages of every intent but crisis (ordinary chat)."""
-    from gateway.safety.model import nlu_examples
+    from bot.safety.model import nlu_examples
 
     items = []
     for path in (ROOT / "tests" / "nlu_test.yml", ROOT / "tests" / "nlu_blind.yml"):
@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    from gateway.safety import SafetyNet
+    from bot.safety import SafetyNet
     from peerpath.search.embedder import Embedder
     from peerpath.settings import Settings
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.safety import SafetyNet, rules
-from gateway.safety.model import CrisisModel, TrainingData, load_training_data
+from bot.safety import SafetyNet, rules
+from bot.safety.model import CrisisModel, TrainingData, load_training_data
 from peerpath.protocol import Safety
 from peerpath.settings import PROJECT_ROOT
 from tests.safety.report import (

@@ -1,4 +1,4 @@
-"""Specs for the message path (gateway/conversations.py), with canned Rasa replies.
+"""Specs for the message path (bot/conversations.py), with canned Rasa replies.
 
 Rasa is an httpx.MockTransport playing a script; the hand-off queue is real
 (SQLite in a temporary folder); the safety net is its rules alone. Each spec
@@ -18,16 +18,16 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway import conversations as conversations_module
-from gateway.conversations import NO_OPEN_REQUEST, UNKNOWN_COMMAND, Conversations
-from gateway.events import EventBus
-from gateway.handoff.outbox import Outbox
-from gateway.handoff.service import HandoffService
-from gateway.handoff.store import HandoffStore
-from gateway.rasa.client import RasaClient
-from gateway.rasa.replies import CALM_UNAVAILABLE
-from gateway.ratelimit import RateLimiter
-from gateway.safety import SafetyNet
+from bot import conversations as conversations_module
+from bot.conversations import NO_OPEN_REQUEST, UNKNOWN_COMMAND, Conversations
+from bot.events import EventBus
+from bot.handoff.outbox import Outbox
+from bot.handoff.service import HandoffService
+from bot.handoff.store import HandoffStore
+from bot.rasa.client import RasaClient
+from bot.rasa.replies import CALM_UNAVAILABLE
+from bot.ratelimit import RateLimiter
+from bot.safety import SafetyNet
 from peerpath.crisis import CRISIS_TEXT
 from peerpath.errors import BadRequest
 from peerpath.hours import OfficeHours

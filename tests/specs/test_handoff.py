@@ -1,4 +1,4 @@
-"""Specs for the hand-off (gateway/handoff/service.py): stages, staff, crisis, expiry.
+"""Specs for the hand-off (bot/handoff/service.py): stages, staff, crisis, expiry.
 
 The queue is real (SQLite in a temporary folder); Rasa is a stand-in that
 records the pause and resume events the service appends to its tracker.
@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from gateway.events import EventBus
-from gateway.handoff import replies
-from gateway.handoff.outbox import Outbox
-from gateway.handoff.service import HandoffService, public_state
-from gateway.handoff.store import HandoffStore, Ticket
-from gateway.safety import NOTHING, Assessment
+from bot.events import EventBus
+from bot.handoff import replies
+from bot.handoff.outbox import Outbox
+from bot.handoff.service import HandoffService, public_state
+from bot.handoff.store import HandoffStore, Ticket
+from bot.safety import NOTHING, Assessment
 from peerpath.errors import HandoffError, RasaUnavailable
 from peerpath.hours import OfficeHours
 from peerpath.protocol import Command, Safety
@@ -59,7 +59,7 @@ class Desk:
         with self.store.session() as s:
             from sqlalchemy import select
 
-            from gateway.handoff.store import OutboxItem
+            from bot.handoff.store import OutboxItem
 
             return [
                 i.kind for i in s.scalars(select(OutboxItem).where(OutboxItem.target == "staff"))

@@ -1,4 +1,4 @@
-"""Specs for sending each conversation to one Rasa replica (gateway/rasa/router.py).
+"""Specs for sending each conversation to one Rasa replica (bot/rasa/router.py).
 
 Real RasaClients over httpx's MockTransport: each replica answers with its own
 name, or refuses connections as a stopped server does.
@@ -12,8 +12,8 @@ import json
 import httpx
 import pytest
 
-from gateway.rasa.client import RasaClient
-from gateway.rasa.router import RasaRouter, order, rasa_for
+from bot.rasa.client import RasaClient
+from bot.rasa.router import RasaRouter, order, rasa_for
 from peerpath.errors import RasaUnavailable
 from peerpath.protocol import MessageMeta
 from peerpath.settings import Secret, Settings

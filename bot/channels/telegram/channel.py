@@ -36,13 +36,13 @@ from telegram.ext import (
     filters,
 )
 
-from gateway.channels.telegram.format import Payloads, render
-from gateway.channels.telegram.staff import StaffDesk
-from gateway.handoff.store import Ticket
-from gateway.http import inputs
-from gateway.services import Services
-from gateway.shared.lease import Lease, LeaseKeeper
-from gateway.shared.payloads import SharedPayloads
+from bot.channels.telegram.format import Payloads, render
+from bot.channels.telegram.staff import StaffDesk
+from bot.handoff.store import Ticket
+from bot.http import inputs
+from bot.services import Services
+from bot.shared.lease import Lease, LeaseKeeper
+from bot.shared.payloads import SharedPayloads
 from peerpath.errors import BadRequest as PeerPathBadRequest
 from peerpath.errors import ChannelError
 from peerpath.protocol import GREET, HELP, REQUEST_HUMAN, STOP, Command, MessageKind

@@ -77,7 +77,7 @@ def html(message: OutMessage) -> str:
 class Payloads:
     """Short keys for button payloads (callback_data holds at most 64 bytes).
 
-    In this process's memory; with REDIS_URL, gateway/shared/payloads.py keeps
+    In this process's memory; with REDIS_URL, bot/shared/payloads.py keeps
     them in Redis too, so a button works after a restart or on another gateway.
     """
 

@@ -27,9 +27,9 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from gateway.channels.telegram.format import split
-from gateway.handoff.service import HandoffService
-from gateway.handoff.store import Ticket
+from bot.channels.telegram.format import split
+from bot.handoff.service import HandoffService
+from bot.handoff.store import Ticket
 from peerpath.errors import ChannelError, HandoffError
 from peerpath.protocol import CLOSED_STATES, TicketState
 
