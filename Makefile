@@ -143,9 +143,9 @@ eval: $(VENV)/.installed
 eval-chat: setup
 	$(PY) -m tests.eval.chat_eval $(if $(SCRIPTS),--scripts $(SCRIPTS)) --show
 
-## coverage: does knowledge/ cover every paragraph and recommendation of the seed texts?
+## coverage: does knowledge/ hold every fact of the sources (tests/eval/facts.yml)?
 coverage: $(VENV)/.installed
-	$(PY) -m tests.eval.coverage
+	$(PY) -m eval.coverage
 
 ## safety-report: how the net grades every safety set, and what Rasa's own intent alone catches
 safety-report: $(MODEL) $(VENV)/.installed

@@ -1,1 +1,0 @@
-"""Search quality evaluation: dev questions over knowledge/ and the raw seeds."""
