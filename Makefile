@@ -83,17 +83,17 @@ rasa-check: $(MODEL) $(VENV)/.installed
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 		--fail-on-prediction-errors --out results/core
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_test.yml --out results/nlu
-	$(PY) -m tests.nlu_report results/nlu/intent_report.json \
+	$(PY) -m eval.nlu_report results/nlu/intent_report.json \
 		--min-macro-f1 $(NLU_MIN_F1) --full-recall request_human
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_blind.yml --out results/nlu-blind
-	$(PY) -m tests.nlu_report results/nlu-blind/intent_report.json \
+	$(PY) -m eval.nlu_report results/nlu-blind/intent_report.json \
 		--min-macro-f1 $(NLU_MIN_F1) --full-recall request_human
 
 ## nlu-report: 5-fold cross-validation of the NLU (about 30 minutes on 2 cores)
 nlu-report: $(RASA_VENV)/.installed $(VENV)/.installed
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --config config.yml \
 		--out results/nlu-cv
-	$(PY) -m tests.nlu_report results/nlu-cv/intent_report.json --min-macro-f1 0.90 \
+	$(PY) -m eval.nlu_report results/nlu-cv/intent_report.json --min-macro-f1 0.90 \
 		--full-recall request_human
 
 pytest: setup browser cluster-packages
@@ -137,11 +137,11 @@ browser:
 
 ## eval: search quality (hit@1, hit@3, MRR) over knowledge/ and the raw seed texts
 eval: $(VENV)/.installed
-	$(PY) -m tests.eval.evaluate
+	$(PY) -m eval.search_eval
 
 ## eval-chat: the conversation over the real stack: dev questions as single turns, and the chat scripts
 eval-chat: setup
-	$(PY) -m tests.eval.chat_eval $(if $(SCRIPTS),--scripts $(SCRIPTS)) --show
+	$(PY) -m eval.chat_eval $(if $(SCRIPTS),--scripts $(SCRIPTS)) --show
 
 ## coverage: does knowledge/ hold every fact of the sources (tests/eval/facts.yml)?
 coverage: $(VENV)/.installed
@@ -150,16 +150,16 @@ coverage: $(VENV)/.installed
 ## safety-report: how the net grades every safety set, and what Rasa's own intent alone catches
 safety-report: $(MODEL) $(VENV)/.installed
 	$(PY) -m tests.safety.report
-	$(RASA_VENV)/bin/python -m tests.safety.rasa_layer
+	$(RASA_VENV)/bin/python -m eval.rasa_safety_layer
 
 ## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare, CLUSTER=1 to add make run-cluster)
 bench-chat: setup
-	$(PY) -m tests.bench.chat_bench $(if $(BEFORE),--before $(BEFORE)) $(if $(CLUSTER),--cluster)
+	$(PY) -m eval.bench.chat_bench $(if $(BEFORE),--before $(BEFORE)) $(if $(CLUSTER),--cluster)
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed
-	$(PY) -m tests.bench.search_bench
-	$(PY) -m tests.bench.safety_bench
+	$(PY) -m eval.bench.search_bench
+	$(PY) -m eval.bench.safety_bench
 
 ## lock: re-pin requirements/*.txt from requirements/*.in in throwaway venvs
 lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bench.chat_bench import ROOT, measure, table
+from eval.bench.chat_bench import ROOT, measure, table
 
 pytestmark = pytest.mark.slow
 

@@ -22,9 +22,9 @@ from starlette.testclient import TestClient
 from actions.followups import NEAR_TIE
 from actions.knowledge import IPS_QUESTION, ambiguous_ips
 from bot.app import create_app
+from eval.chat_eval import DEV, SCRIPTS, first_source, judge_script
 from peerpath.flows import direct_question
 from peerpath.settings import Settings
-from tests.eval.chat_eval import DEV, SCRIPTS, first_source, judge_script
 from tests.helpers.gateway import STAFF_ENV, say, texts
 from tests.helpers.stack import Stack
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "tests" / "safety"  # the safety sets
 SETS = (
     "crisis.yml", "crisis_blind.yml", "crisis_blind2.yml",
     "not_crisis.yml", "not_crisis_blind.yml", "sensitive_blind2.yml",

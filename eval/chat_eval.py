@@ -31,10 +31,10 @@ from typing import Any
 import httpx
 import yaml
 
-from tests.bench.chat_bench import ROOT, Stack
-from tests.eval.evaluate import answers
+from eval.bench.chat_bench import ROOT, Stack
+from eval.search_eval import answers
 
-EVAL_DIR = Path(__file__).resolve().parent
+EVAL_DIR = ROOT / "tests" / "eval"  # the question sets and scripts
 SCRIPTS = EVAL_DIR / "chat_scripts.yml"
 DEV = EVAL_DIR / "dev_questions.yml"
 

@@ -19,7 +19,7 @@ from gateway.safety import SafetyNet
 
 from peerpath.search.embedder import Embedder
 from peerpath.settings import PROJECT_ROOT
-from tests.bench.search_bench import percentile
+from eval.bench.search_bench import percentile
 from tests.safety.report import CALM_SETS, CRISIS_SETS, held_out_ordinary, load
 
 

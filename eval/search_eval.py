@@ -1,4 +1,4 @@
-"""Measure search quality: `make eval` (python -m tests.eval.evaluate).
+"""Measure search quality: `make eval` (python -m eval.search_eval).
 
 Prints hit@1, hit@3 and MRR for BM25-only, dense-only and fused search,
 over knowledge/ (tests/eval/dev_questions.yml, labelled by document and
@@ -26,7 +26,7 @@ from peerpath.search.index import FusionParams, Hit, KnowledgeIndex, Mode
 from peerpath.search.service import open_index
 from peerpath.settings import PROJECT_ROOT, SearchSettings
 
-EVAL_DIR = Path(__file__).resolve().parent
+EVAL_DIR = PROJECT_ROOT / "tests" / "eval"  # the question sets
 SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 MODES: tuple[Mode, ...] = ("lexical", "dense", "fused")
 Judge = Callable[[dict, Hit], bool]

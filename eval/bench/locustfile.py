@@ -5,7 +5,7 @@ then messages). `RasaUser` sends the same conversation straight to Rasa's
 REST channel, so the run shows what the gateway adds. Each user holds one
 conversation at a time: who they are, questions, a follow-up, "tell me
 more", a button tap, the benefits check with a side question, thanks. Then
-it starts a new conversation. Run by tests/bench/chat_bench.py, which starts
+it starts a new conversation. Run by eval/bench/chat_bench.py, which starts
 the stack and reads Locust's CSV output.
 """
 

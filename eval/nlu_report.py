@@ -1,4 +1,4 @@
-"""Check and print Rasa's NLU intent report: `python -m tests.nlu_report REPORT.json`.
+"""Check and print Rasa's NLU intent report: `python -m eval.nlu_report REPORT.json`.
 
 Used by `make test` on the held-out test (tests/nlu_test.yml) and by
 `make nlu-report` on 5-fold cross-validation. Fails (exit 1) when macro F1
