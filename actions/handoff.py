@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import parsing
 from actions.buttons import inform
 from peerpath.crisis import crisis_message
-from peerpath.protocol import HandoffRequest, MessageKind, MessageMeta
+from peerpath.protocol import Card, HandoffRequest, MessageKind, MessageMeta
 
 ASK_TOPIC = (
     "What would you like to talk about? This helps the right peer pick it up. You can skip it."
@@ -83,7 +83,7 @@ class ActionCrisisResponse(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         meta = MessageMeta.from_metadata(tracker.latest_message.get("metadata"))
-        message = crisis_message(meta.lang if meta else "en", bool(meta and meta.emergency))
+        message = crisis_message(meta.lang if meta else "en", meta.card if meta else Card.SELF)
         dispatcher.utter_message(
             text=message.text,
             buttons=[b.to_dict() for b in message.buttons],

@@ -117,6 +117,24 @@ class Command(StrEnum):
     CONNECT_URGENT = "/connect_urgent"
 
 
+def crisis_topic(card: Card) -> str:
+    """The topic of a ticket opened from a crisis reply: which card the person saw."""
+    return f"crisis-{card}"
+
+
+# What staff read for a ticket's topic (the console has the same words).
+TOPIC_LABELS = {
+    "work": "Work and jobs",
+    "benefits": "Benefits",
+    "training": "Trainings",
+    "talk": "Just wants to talk",
+    "other": "No topic given",
+    "crisis-self": "Crisis: saw the crisis card (988 first)",
+    "crisis-self-emergency": "Crisis: their own life in danger now (saw 911 first, Poison Control)",
+    "crisis-bystander": "Crisis: someone else in danger (saw the bystander card, 911 first)",
+}
+
+
 class MessageKind(StrEnum):
     """What a message is, so every channel can show it fittingly."""
 
@@ -161,6 +179,27 @@ class Safety(StrEnum):
     NONE = "none"
 
 
+class Card(StrEnum):
+    """Which crisis reply fits the person in danger (peerpath/crisis.py)."""
+
+    SELF = "self"  # the person's own risk: 988 first
+    SELF_EMERGENCY = "self-emergency"  # their own life in danger this minute: 911 first
+    BYSTANDER = "bystander"  # someone else in danger: 911 first, what to do now
+
+    @property
+    def emergency(self) -> bool:
+        """Whether 911 comes first."""
+        return self is not Card.SELF
+
+    @classmethod
+    def read(cls, value: object) -> Card:
+        """A card from a message's metadata or a button; the person's own card if unknown."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return cls.SELF
+
+
 @dataclass(frozen=True)
 class HandoffRequest:
     """Rasa's "open a ticket" instruction, in a bot message's custom payload."""
@@ -191,7 +230,7 @@ class MessageMeta:
 
     channel: str
     safety: str = Safety.NONE
-    emergency: bool = False  # with safety "crisis": someone is in danger now, 911 first
+    card: Card = Card.SELF  # with safety "crisis": the crisis reply that fits
     lang: str = "en"
     # The message's all-MiniLM-L6-v2 vector (peerpath.vectors), computed once by the gateway.
     vector: str = ""
@@ -200,7 +239,7 @@ class MessageMeta:
         data: dict[str, Any] = {
             "channel": self.channel,
             "safety": str(self.safety),
-            "emergency": self.emergency,
+            "card": str(self.card),
             "lang": self.lang,
         }
         if self.vector:
@@ -216,7 +255,7 @@ class MessageMeta:
         return cls(
             channel=str(data.get("channel") or ""),
             safety=str(data.get("safety") or Safety.NONE),
-            emergency=bool(data.get("emergency")),
+            card=Card.read(data.get("card")),
             lang=str(data.get("lang") or "en"),
             vector=str(data.get("vector") or ""),
         )

@@ -48,9 +48,9 @@ def knowledge_index(embedder, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
-    """The real crisis safety net: a copy of the model `make` trained in var/ (loaded if its
-    training data is unchanged, trained again otherwise)."""
+def safety_net(tmp_path_factory: pytest.TempPathFactory):
+    """The real crisis safety net: a copy of the model `make` trained in var/ (loaded if the
+    safety corpus is unchanged, trained again otherwise)."""
     import shutil
 
     from bot.safety import SafetyNet
@@ -58,7 +58,7 @@ def safety_net(embedder, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("safety-model") / "safety"
     if (ROOT / "var" / "safety").is_dir():
         shutil.copytree(ROOT / "var" / "safety", folder)
-    return SafetyNet.open(folder, embedder, ROOT / "data" / "nlu")
+    return SafetyNet.open(folder)
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,30 @@ def test_an_emergency_for_others_gets_911_first(gateway) -> None:
     assert message["kind"] == "crisis" and message["text"].startswith("Please call 911 now")
 
 
+def test_a_bystander_gets_what_to_do_now_and_the_ticket_says_which_card(gateway) -> None:
+    reply = say(gateway, "e2e-bystander", "my friend is on the bridge railing and says goodbye")
+    [card] = reply["messages"]
+    assert card["text"].startswith("Please call 911 now")
+    assert "don't leave them alone" in card["text"] and "988" in card["text"]
+    urgent = say(gateway, "e2e-bystander", card["buttons"][0]["payload"])
+    assert urgent["handoff"]["state"] == "waiting"
+    tickets = gateway.get("/api/staff/tickets", headers=staff()).json()["tickets"]
+    assert any(t["urgent"] and t["topic"] == "crisis-bystander" for t in tickets)
+
+
+def test_a_poisoning_in_progress_gets_911_and_poison_control_first(gateway) -> None:
+    reply = say(gateway, "e2e-poison", "i just drank bleach a few minutes ago, i feel sick")
+    [card] = reply["messages"]
+    first, second = card["text"].splitlines()[:2]
+    assert first.startswith("Please call 911 now") and "Poison Control" in second
+
+
+def test_a_spanish_bystander_gets_the_spanish_card(gateway) -> None:
+    reply = say(gateway, "e2e-es2", "mi hermano se tomó todas sus pastillas y no despierta")
+    [card] = reply["messages"]
+    assert card["text"].startswith("Por favor, llama al 911 ahora")
+
+
 def test_spanish_crisis_gets_the_spanish_reply_and_an_urgent_peer(gateway) -> None:
     reply = say(gateway, "e2e-es", "ya no quiero vivir, esta noche me voy a matar")
     [message] = reply["messages"]

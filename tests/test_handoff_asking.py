@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety.model import nlu_examples
 from peerpath.asking import asks_for_human
 from peerpath.settings import PROJECT_ROOT
+from tests.helpers.nlu import nlu_examples
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLES = [

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.safety.model import nlu_examples
 from peerpath.minilm import MiniLM, default_model_dir
 from peerpath.wordpiece import UNK
+from tests.helpers.nlu import nlu_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"

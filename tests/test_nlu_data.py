@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.safety.model import nlu_examples
 from peerpath.settings import PROJECT_ROOT
+from tests.helpers.nlu import nlu_examples
 
 TESTS = Path(__file__).resolve().parent
 TRAINING = list(nlu_examples(PROJECT_ROOT / "data" / "nlu"))

@@ -195,6 +195,24 @@ def test_handoff_relay_between_a_user_chat_and_the_staff_group(gateway, fake) ->
     assert back
 
 
+def test_a_bystander_gets_911_first_and_the_staff_group_sees_which_card(gateway, fake) -> None:
+    person = 511
+    fake.push(text_update(person, "my roommate took a whole bottle of pills and won't wake up"))
+    [card] = fake.wait_sent(chat_id=person)
+    assert card["text"].startswith("Please call 911 now")
+    assert "1-800-222-1222" in card["text"] and "naloxone" in card["text"]
+    fake.push(tap_update(person, person, keyboard_payloads(card)[0]))  # "Connect me with a peer"
+    ticket = fake.wait_sent(chat_id=STAFF_CHAT)[0]
+    assert "URGENT" in ticket["text"] and "bystander card" in ticket["text"]
+
+
+def test_a_poisoning_in_progress_gets_911_and_poison_control_first(gateway, fake) -> None:
+    fake.push(text_update(512, "i just swallowed all of my pills and i feel really strange"))
+    [card] = fake.wait_sent(chat_id=512)
+    first, second = card["text"].splitlines()[:2]
+    assert first.startswith("Please call 911 now") and "1-800-222-1222" in second
+
+
 def test_rasa_down_says_so_once_not_per_message(stack, fake, tmp_path, knowledge_index,
                                                  safety_net) -> None:  # fmt: skip
     env = gateway_env(stack, fake, tmp_path, RASA_PORT=str(free_port()), RASA_URL="")

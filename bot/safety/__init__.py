@@ -1,52 +1,83 @@
 """The crisis safety net: every message graded before Rasa, and during a hand-off.
 
-A graded assessment, in this order (rules.py has the patterns):
+One assessment, in this order:
 
 1. A button or command: `none`.
-2. Someone in danger now (a weapon, violence, someone unresponsive, not
-   breathing, bleeding or overdosing): `crisis`, with 911 first. A plainly
-   hypothetical one ("what should staff do if ...") with nothing said to be
-   happening now is not an emergency.
-3. A person's own risk now or soon (wanting or planning to die, goodbyes, the
-   means ready, hurting themselves now), or someone else saying they will end
-   their life: `crisis`.
-4. Crisis words (suicide, overdose, self-harm, attempted, took all my pills...)
-   with no cue that anything happens now (right now, tonight, this weekend,
-   again, just took, still thinking about it...): `sensitive` when they are
-   framed as the person's own distant past (years ago, in 2015, as a teen, in
-   recovery since), someone else's history (lost my brother to suicide), or
-   work, training or study (jobs, pay, courses, research, how to support
-   someone); otherwise `crisis`.
-5. No crisis words, but the classifier (model.py: MiniLM embedding and
-   character n-grams) scores the message at or above the threshold (veiled
-   distress: "no one would notice if I disappeared"): `none` if it is an
-   idiom or a plain request for a human; `sensitive` if it is framed as a
-   distant past or someone else's history, or framed as work with a middling
-   score; otherwise `crisis`.
+2. The floor (rules.py), clause by clause (clauses.py): a clause that says,
+   unreported and unsupposed, that someone is about to end their life or that
+   a life is in danger this minute makes the message `crisis`, whatever the
+   rest is about; so does a present, first-person wish to be dead or thought
+   of suicide (rules.IDEATION).
+3. The learned model (model.py) carries the weight. It reads the whole
+   message, and the message's statements: what it says once its questions
+   are taken out, so a question about pay can't dilute "I won't be here by
+   Friday" beside it, while a frame ("that was years ago") stays with what it
+   explains. Either reading at or above its threshold is `crisis`. The
+   thresholds were calibrated on writers the model was not trained on
+   (data/safety/calibration.json, eval/safety_report.py). A message with no
+   word the model has seen is never a crisis by the model: unfamiliar words
+   are no evidence.
+4. A crisis gets the card that fits (protocol.Card): the person's own risk
+   (988 first), their own life in danger this minute, or someone else in
+   danger (911 first for both); 911 comes first as soon as the two
+   emergency cards are likely enough (`emergency`, calibrated like the
+   others), and always after an emergency phrase of the floor.
+5. Otherwise `sensitive` when the message speaks of crisis without present
+   risk (the past, someone else's history, crisis work), else `none`.
 
-When in doubt it is `crisis`: a frame only ever explains crisis language
-away when nothing in the message says the risk is present. Measured in
-tests/safety (README, "Crisis safety").
+Measured in README ("Crisis safety") and docs/quality.md.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from bot.safety import language, rules
-from bot.safety.model import CrisisModel, open_model
-from peerpath.asking import asks_for_human
-from peerpath.protocol import Safety, parse_payload
-from peerpath.search.embedder import Encoder
+from bot.safety import clauses, language, rules
+from bot.safety.corpus import Corpus
+from bot.safety.model import CrisisModel, Reading, open_model
+from peerpath.protocol import Card, Safety, parse_payload
 
-# The classifier only decides messages without explicit crisis words (veiled distress).
-# Its lowest score on such crisis messages in the tuning sets is 0.65.
-DEFAULT_THRESHOLD = 0.5
-# A work frame explains a veiled message only below this score.
-VEILED_WORK_CEILING = 0.8
+CALIBRATION = Path(__file__).resolve().parents[2] / "data" / "safety" / "calibration.json"
+MAX_CHARS = 2000  # what the net reads of a message; longer text is graded by its start
+SENSITIVE_AT = 0.5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the model's scores become a crisis (calibrated on held-out writers)."""
+
+    whole: float = 0.8
+    statements: float = 0.9  # the message without its questions
+    # 911 first when the two emergency cards together are at least this likely
+    emergency: float = 0.3
+
+    @classmethod
+    def read(cls, path: Path = CALIBRATION) -> Thresholds:
+        """The calibrated thresholds, or the defaults when no calibration was written."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(float(data["whole"]), float(data["statements"]), float(data["emergency"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+
+    def crisis(self, reading: Reading) -> bool:
+        """Whether the model's reading of a message is a crisis."""
+        return reading.known > 0 and (
+            reading.whole >= self.whole or reading.statements >= self.statements
+        )
+
+
+def pick_card(probs: np.ndarray, emergency_at: float, floor_emergency: bool = False) -> Card:
+    """The crisis card from the card head's probabilities (Card order: self, self-emergency,
+    bystander). 911 first leans early: when the emergency cards together reach
+    `emergency_at`, or the floor saw a life in danger this minute."""
+    if floor_emergency or probs[1] + probs[2] >= emergency_at:
+        return Card.BYSTANDER if probs[2] >= probs[1] else Card.SELF_EMERGENCY
+    return Card.SELF
 
 
 @dataclass(frozen=True)
@@ -54,56 +85,59 @@ class Assessment:
     """The net's grading of one message."""
 
     level: Safety
-    emergency: bool = False  # someone in danger now from violence, or hurt: 911 first
+    card: Card = Card.SELF  # with a crisis: which crisis reply fits
     lang: str = "en"
-    by: str = ""  # "rules", "model" or "" when nothing fired
+    by: str = ""  # "rules", "model", or "" when nothing fired
     score: float = 0.0
 
     @property
     def crisis(self) -> bool:
         return self.level == Safety.CRISIS
 
+    @property
+    def emergency(self) -> bool:
+        """911 first."""
+        return self.crisis and self.card.emergency
+
 
 NOTHING = Assessment(Safety.NONE)
 
 
 class SafetyNet:
-    """Rules or classifier: either one flags a message as crisis."""
+    """The rules' floor clause by clause, then the learned model."""
 
-    def __init__(self, model: CrisisModel | None, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, model: CrisisModel | None, thresholds: Thresholds | None = None) -> None:
         self._model = model
-        self.threshold = threshold
+        self.thresholds = thresholds or Thresholds.read()
 
     @classmethod
-    def open(
-        cls, folder: Path, embedder: Encoder, nlu_dir: Path, threshold: float = DEFAULT_THRESHOLD
-    ) -> SafetyNet:
-        return cls(open_model(folder, embedder, nlu_dir), threshold)
+    def open(cls, folder: Path, corpus: Corpus | None = None) -> SafetyNet:
+        """The saved model in `folder` (trained first if the corpus changed)."""
+        return cls(open_model(folder, corpus or Corpus.load()))
 
     def assess(self, text: str, vector: np.ndarray | None = None) -> Assessment:
-        """Grade one message: crisis, sensitive or none (see the module's docstring).
+        """Grade one message: crisis (with its card), sensitive or none.
 
-        `vector` is the message's MiniLM embedding when the caller already has it.
+        `vector` (the message's MiniLM embedding) is accepted for callers that
+        have it; the net reads the words alone.
         """
         if parse_payload(text) is not None:  # buttons and commands are never crisis language
             return NOTHING
-        plain = rules.normalize(text)
-        lang = "es" if rules.spanish_risk(plain) else language.detect(plain)
-        if rules.emergency(plain):
-            return Assessment(Safety.CRISIS, emergency=True, lang=lang, by="emergency", score=1.0)
-        if rules.present_risk(plain):
-            return Assessment(Safety.CRISIS, lang=lang, by="rules", score=1.0)
-        score = self._model.score(text[:2000], vector) if self._model is not None else 0.0
-        literal = rules.IDIOMS.sub(" ", plain)  # "overdosed on coffee" is no crisis language
-        spoken = rules.crisis_language(literal)
-        if not spoken and (score < self.threshold or rules.idiom(plain) or asks_for_human(text)):
-            return Assessment(Safety.NONE, lang=lang, score=score)
-        why = rules.frame(plain)
-        if why and (spoken or why in ("past", "others") or score < VEILED_WORK_CEILING):
-            # Crisis words framed as past, someone else's or work; veiled distress
-            # with a distant past or someone else's story; or a middling score with
-            # a work frame ("burned out at my peer job").
-            return Assessment(Safety.SENSITIVE, lang=lang, by=why, score=score)
-        return Assessment(Safety.CRISIS, lang=lang, by="rules" if spoken else "model", score=score)
+        text = text[:MAX_CHARS]
+        lang = language.detect(rules.normalize(text))
+        units = [text, *clauses.split(text)]
+        emergency = any(rules.emergency(u) for u in units)
+        floor = emergency or any(rules.present_risk(u) or rules.ideation(u) for u in units)
+        if self._model is None:
+            card = Card.SELF_EMERGENCY if emergency else Card.SELF
+            return Assessment(Safety.CRISIS, card, lang, "rules", 1.0) if floor else NOTHING
+        reading = self._model.read(text)
+        score = max(reading.whole, reading.statements)
+        if floor or self.thresholds.crisis(reading):
+            card = pick_card(reading.cards, self.thresholds.emergency, emergency)
+            return Assessment(Safety.CRISIS, card, lang, "rules" if floor else "model", score)
+        if reading.sensitive >= SENSITIVE_AT:
+            return Assessment(Safety.SENSITIVE, lang=lang, by="model", score=score)
+        return Assessment(Safety.NONE, lang=lang, score=score)
 
     check = assess

@@ -1,4 +1,4 @@
-"""Train the crisis classifier if its data changed: `python -m bot.safety` (`make`)."""
+"""Train the crisis model if the safety corpus changed: `python -m bot.safety` (`make`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ def main() -> int:
     if settings is None:
         return 2
     from bot.safety import SafetyNet
-    from peerpath.search.embedder import Embedder
 
-    SafetyNet.open(settings.safety_model_dir, Embedder(), settings.root / "data" / "nlu")
+    SafetyNet.open(settings.safety_model_dir)
     print(f"Safety model ready in {settings.safety_model_dir}")
     return 0
 

@@ -1,168 +1,231 @@
-"""A small linear classifier for crisis language (the net's second half).
+"""The learned half of the safety net: how likely a message is a crisis, and which card fits.
 
-Features: the sentence embedding (all-MiniLM-L6-v2, the model search already
-loads) and character n-grams (which catch slang and misspellings like
-"sewerslide" or "suiside"). Logistic regression, trained on
-bot/safety/examples.yml plus Rasa's NLU data (crisis intent vs. every other
-intent), with classes balanced. Deterministic at run time: the same message
-always gets the same score. Trained once and saved under VAR_DIR/safety
-(arrays and JSON, no pickle); retrained when its training data changes.
+Features are what a message's words look like, in English and Spanish alike:
+TF-IDF of character n-grams (2-5, inside word boundaries: slang, typos,
+"sewerslide") and of words and word pairs, on text folded to lower case
+without accents. Three heads read them:
+
+- crisis: a small neural network (network.py: one hidden layer of RELU units)
+  trained on the safety corpus (data/safety/corpus/, seven writers), with each
+  crisis and non-crisis message also joined to an ordinary question of the
+  same writer, so a crisis inside a question reads as a crisis;
+- card: logistic regression over the corpus' crisis messages: the person's
+  own risk, their own life in danger this minute, or someone else in danger;
+- sensitive: logistic regression, crisis topics without present risk (the
+  past, someone else's history, crisis work) against everything else.
+
+Measured on writers the model had not seen and left out: a sentence-embedding
+feature (lower recall), logistic regression for the crisis head (lower recall
+at the same takeovers), an ensemble of networks and wider ones (no gain), and
+grading each clause alone (more takeovers: a clause cut from its frame reads
+as a crisis). See docs/quality.md.
+Deterministic at run time. Trained by `make` when the corpus changes and
+saved under VAR_DIR/safety as arrays and JSON, never pickle.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.safety import network
+from bot.safety.clauses import statements
+from bot.safety.corpus import Corpus
+from bot.safety.network import Layer
 from peerpath.errors import SearchError
-from peerpath.search.embedder import Encoder
+from peerpath.protocol import Card
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1
-EXAMPLES = Path(__file__).resolve().parent / "examples.yml"
-EMBEDDING_WEIGHT = 2.0  # scales the dense part against the n-gram part
-ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+VERSION = 3
+HIDDEN = 64
+EPOCHS = 30
+CARDS = (Card.SELF, Card.SELF_EMERGENCY, Card.BYSTANDER)
+_SPACE = re.compile(r"\s+")
+_WORD_PATTERN = r"[\w']+"
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and apostrophe forms folded, whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, vocabulary=vocabulary
+    )
+
+
+def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        token_pattern=_WORD_PATTERN,
+        vocabulary=vocabulary,
+    )
 
 
 @dataclass(frozen=True)
-class TrainingData:
-    crisis: list[str]
-    not_crisis: list[str]
+class Reading:
+    """What the model reads in one message."""
 
-    def digest(self, model_name: str) -> str:
-        h = hashlib.sha256(f"v{VERSION}:{model_name}".encode())
-        for label, texts in (("c", self.crisis), ("n", self.not_crisis)):
-            for text in texts:
-                h.update(f"{label}:{text}\n".encode())
-        return h.hexdigest()
+    whole: float  # how likely the message is a crisis
+    statements: float  # the same for the message without its questions (clauses.statements)
+    cards: np.ndarray  # how likely each card fits (CARDS order), if it is a crisis
+    sensitive: float  # how likely it speaks of crisis without present risk
+    known: int  # how many of its words the model saw in training
 
 
-def nlu_examples(where: Path) -> Iterable[tuple[str, str]]:
-    """(intent, text) from a Rasa NLU file or folder of them, entity annotations stripped."""
-    for path in sorted(where.glob("*.yml")) if where.is_dir() else [where]:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if "intent" not in block:
-                continue
-            for line in str(block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    yield block["intent"], ANNOTATION.sub(r"\1", line[2:]).strip()
-
-
-def load_training_data(nlu_dir: Path, examples: Path = EXAMPLES) -> TrainingData:
-    data = yaml.safe_load(examples.read_text(encoding="utf-8"))
-    crisis = [str(t) for t in data["crisis"]]
-    not_crisis = [str(t) for t in data["not_crisis"]]
-    if nlu_dir.is_dir():
-        for intent, text in nlu_examples(nlu_dir):
-            (crisis if intent == "crisis" else not_crisis).append(text)
-    return TrainingData(crisis, not_crisis)
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 class CrisisModel:
-    """score(text) -> probability-like value in [0, 1] that `text` is crisis."""
+    """read(text) -> Reading: the crisis, card and sensitive heads over one message."""
 
     def __init__(
         self,
-        embedder: Encoder,
-        vectorizer: TfidfVectorizer,
-        coef: np.ndarray,
-        intercept: float,
+        chars: TfidfVectorizer,
+        words: TfidfVectorizer,
+        crisis: Sequence[Layer],
+        card: Layer,
+        sensitive: Layer,
         digest: str,
     ) -> None:
-        self._embedder = embedder
-        self._vectorizer = vectorizer
-        self._coef = coef
-        self._intercept = intercept
+        self._chars = chars
+        self._words = words
+        self._crisis = tuple(crisis)
+        self._card = card
+        self._sensitive = sensitive
         self.digest = digest
+        self._known = frozenset(w for w in words.vocabulary_ if " " not in w)
 
-    @staticmethod
-    def _vectorizer_for(texts: list[str]) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, lowercase=True
-        ).fit(texts)
+    # --- features ---------------------------------------------------------------
 
-    def _features(self, texts: list[str], vectors: np.ndarray | None = None) -> csr_matrix:
-        if vectors is None:
-            vectors = self._embedder.encode(texts)
-        dense = vectors * EMBEDDING_WEIGHT
-        return hstack([csr_matrix(dense), self._vectorizer.transform(texts)]).tocsr()
+    def _features(self, texts: Sequence[str]) -> csr_matrix:
+        folded = [fold(t) for t in texts]
+        return hstack([self._chars.transform(folded), self._words.transform(folded)]).tocsr()
+
+    def known_words(self, text: str) -> int:
+        """How many of the text's words the model saw in training."""
+        return sum(word in self._known for word in re.findall(_WORD_PATTERN, fold(text)))
+
+    # --- heads --------------------------------------------------------------------
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The crisis probability of each text."""
+        return network.forward(self._crisis, self._features(texts))
+
+    def read(self, text: str) -> Reading:
+        """The three heads over `text` (its features computed once)."""
+        rest = statements(text)
+        features = self._features([text] if rest is None else [text, rest])
+        crisis = network.forward(self._crisis, features)
+        head = features[:1]
+        logits = np.asarray(head @ self._card.weights + self._card.bias, dtype=np.float64)[0]
+        cards = np.exp(logits - logits.max())
+        sensitive = np.asarray(head @ self._sensitive.weights + self._sensitive.bias).ravel()
+        return Reading(
+            whole=float(crisis[0]),
+            statements=float(crisis[-1]),
+            cards=cards / cards.sum(),
+            sensitive=float(_sigmoid(sensitive.astype(np.float64))[0]),
+            known=self.known_words(text),
+        )
+
+    # --- training -----------------------------------------------------------------
 
     @classmethod
-    def train(cls, embedder: Encoder, data: TrainingData) -> CrisisModel:
-        texts = data.crisis + data.not_crisis
-        labels = np.r_[np.ones(len(data.crisis)), np.zeros(len(data.not_crisis))]
-        model = cls(
-            embedder, cls._vectorizer_for(texts), np.zeros(0), 0.0, data.digest(embedder.name)
+    def train(cls, corpus: Corpus, seed: int = 0) -> CrisisModel:
+        """Fit the three heads on `corpus` (its examples and their joined compositions)."""
+        examples = corpus.examples + corpus.compositions(seed=seed)
+        texts = [fold(e.text) for e in examples]
+        chars = _char_vectorizer().fit(texts)
+        words = _word_vectorizer().fit(texts)
+        empty = Layer(np.zeros(0), np.zeros(0))
+        digest = corpus.digest(VERSION, HIDDEN, EPOCHS)
+        model = cls(chars, words, (), empty, empty, digest)
+        features = model._features([e.text for e in examples])
+        crisis = np.array([e.crisis for e in examples], dtype=int)
+        model._crisis = network.train(features, crisis, HIDDEN, EPOCHS, seed)
+        own = [i for i, e in enumerate(corpus.examples) if e.crisis]
+        cards = np.array([CARDS.index(corpus.examples[i].card) for i in own])
+        card = LogisticRegression(C=16.0, class_weight="balanced", max_iter=5000)
+        card.fit(features[own], cards)
+        model._card = Layer(card.coef_.T.astype(np.float32), card.intercept_.astype(np.float32))
+        sensitive = np.array([e.label == "sensitive" for e in corpus.examples], dtype=int)
+        head = LogisticRegression(C=16.0, class_weight="balanced", max_iter=5000)
+        head.fit(features[: len(corpus.examples)], sensitive)
+        model._sensitive = Layer(
+            head.coef_.T.astype(np.float32), head.intercept_.astype(np.float32)
         )
-        classifier = LogisticRegression(C=8.0, class_weight="balanced", max_iter=5000)
-        classifier.fit(model._features(texts), labels)
-        model._coef = classifier.coef_[0].astype(np.float64)
-        model._intercept = float(classifier.intercept_[0])
         return model
 
-    def scores(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
-        """Crisis scores; `vectors` (their MiniLM embeddings) if already computed."""
-        logits = self._features(texts, vectors) @ self._coef + self._intercept
-        return 1.0 / (1.0 + np.exp(-logits))
-
-    def score(self, text: str, vector: np.ndarray | None = None) -> float:
-        return float(self.scores([text], None if vector is None else vector[np.newaxis, :])[0])
+    # --- saving -------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        vocabulary = {k: int(v) for k, v in self._vectorizer.vocabulary_.items()}
-        (folder / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False))
-        np.save(folder / "idf.npy", self._vectorizer.idf_, allow_pickle=False)
-        np.save(folder / "coef.npy", self._coef, allow_pickle=False)
-        manifest = {"version": VERSION, "digest": self.digest, "intercept": self._intercept}
+        for name, vectorizer in (("chars", self._chars), ("words", self._words)):
+            vocabulary = {k: int(v) for k, v in vectorizer.vocabulary_.items()}
+            (folder / f"{name}.json").write_text(json.dumps(vocabulary, ensure_ascii=False))
+            np.save(folder / f"{name}-idf.npy", vectorizer.idf_, allow_pickle=False)
+        arrays = {f"crisis{i}": layer for i, layer in enumerate(self._crisis)}
+        arrays |= {"card": self._card, "sensitive": self._sensitive}
+        for name, layer in arrays.items():
+            np.save(folder / f"{name}-weights.npy", layer.weights, allow_pickle=False)
+            np.save(folder / f"{name}-bias.npy", layer.bias, allow_pickle=False)
+        manifest = {"version": VERSION, "digest": self.digest, "layers": len(self._crisis)}
         (folder / "manifest.json").write_text(json.dumps(manifest))
 
     @classmethod
-    def load(cls, folder: Path, embedder: Encoder, digest: str) -> CrisisModel:
+    def load(cls, folder: Path, digest: str) -> CrisisModel:
         try:
             manifest = json.loads((folder / "manifest.json").read_text())
             if manifest.get("version") != VERSION or manifest.get("digest") != digest:
                 raise SearchError("the safety model's training data changed")
-            vocabulary = json.loads((folder / "vocabulary.json").read_text())
-            idf = np.load(folder / "idf.npy", allow_pickle=False)
-            coef = np.load(folder / "coef.npy", allow_pickle=False)
+            vectorizers = []
+            for name, make in (("chars", _char_vectorizer), ("words", _word_vectorizer)):
+                vectorizer = make(json.loads((folder / f"{name}.json").read_text()))
+                vectorizer.idf_ = np.load(folder / f"{name}-idf.npy", allow_pickle=False)
+                vectorizers.append(vectorizer)
+
+            def layer(name: str) -> Layer:
+                return Layer(
+                    np.load(folder / f"{name}-weights.npy", allow_pickle=False),
+                    np.load(folder / f"{name}-bias.npy", allow_pickle=False),
+                )
+
+            crisis = [layer(f"crisis{i}") for i in range(int(manifest["layers"]))]
+            card, sensitive = layer("card"), layer("sensitive")
         except (OSError, ValueError, KeyError) as exc:
             raise SearchError(f"no usable saved safety model ({type(exc).__name__})") from None
-        vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True,
-            vocabulary=vocabulary,
-        )  # fmt: skip
-        vectorizer.idf_ = idf
-        if coef.shape[0] != embedder.dimension + len(vocabulary):
-            raise SearchError("the saved safety model does not fit the embedding model")
-        return cls(embedder, vectorizer, coef, float(manifest["intercept"]), digest)
+        width = len(vectorizers[0].vocabulary_) + len(vectorizers[1].vocabulary_)
+        if not crisis or crisis[0].weights.shape[0] != width:
+            raise SearchError("the saved safety model's parts disagree")
+        return cls(vectorizers[0], vectorizers[1], crisis, card, sensitive, digest)
 
 
-def open_model(folder: Path, embedder: Encoder, nlu_dir: Path) -> CrisisModel:
-    """Load the saved model, or train and save it if its data changed."""
-    data = load_training_data(nlu_dir)
-    digest = data.digest(embedder.name)
+def open_model(folder: Path, corpus: Corpus) -> CrisisModel:
+    """Load the saved model, or train and save it if the corpus changed."""
+    digest = corpus.digest(VERSION, HIDDEN, EPOCHS)
     try:
-        return CrisisModel.load(folder, embedder, digest)
+        return CrisisModel.load(folder, digest)
     except SearchError as exc:
         logger.info("safety.model_train reason=%s", exc)
-    model = CrisisModel.train(embedder, data)
+    model = CrisisModel.train(corpus)
     model.save(folder)
-    logger.info(
-        "safety.model_trained crisis=%d not_crisis=%d", len(data.crisis), len(data.not_crisis)
-    )
+    logger.info("safety.model_trained examples=%d", len(corpus.examples))
     return model

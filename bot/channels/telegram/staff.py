@@ -31,7 +31,7 @@ from bot.channels.telegram.format import split
 from bot.handoff.service import HandoffService
 from bot.handoff.store import Ticket
 from peerpath.errors import ChannelError, HandoffError
-from peerpath.protocol import CLOSED_STATES, TicketState
+from peerpath.protocol import CLOSED_STATES, TOPIC_LABELS, Card, TicketState, crisis_topic
 
 logger = logging.getLogger(__name__)
 TICKET_ID = re.compile(r"\bT[0-9A-F]{6}\b")
@@ -43,12 +43,21 @@ MEMBER_STATES = {
 }
 
 
+def alert_text(ticket_id: str, payload: dict[str, Any]) -> str:
+    """The alert when a person in a hand-off may be in crisis, with the card they were shown."""
+    if payload.get("reason") != "crisis":
+        return f"⚠️ {ticket_id} is urgent. Please respond now."
+    shown = TOPIC_LABELS.get(crisis_topic(Card.read(payload.get("card"))), "")
+    return f"⚠️ {ticket_id} may be in crisis. {shown.removeprefix('Crisis: ')}. Please respond now."
+
+
 def card_text(view: dict[str, Any]) -> str:
     """A ticket card: what staff need to pick it up, nothing more."""
     minutes = view.get("waiting_seconds", 0) // 60
+    topic = str(view.get("topic") or "other")
     lines = [
         f"{'🚨 URGENT ' if view.get('urgent') else ''}Ticket {view['id']}",
-        f"Topic: {view.get('topic', 'other')} · Channel: {view.get('channel')} · "
+        f"Topic: {TOPIC_LABELS.get(topic, topic)} · Channel: {view.get('channel')} · "
         f"Waiting: {minutes} min",
     ]
     if not view.get("in_hours", True):
@@ -140,11 +149,9 @@ class StaffDesk:
                         reply_parameters=ReplyParameters(reply_to) if reply_to else None,
                     )
             elif kind == "alert":
-                why = "may be in crisis" if payload.get("reason") == "crisis" else "is urgent"
                 await self.bot.send_message(
                     self.chat_id,
-                    f"⚠️ {ticket.id} {why}. The person was given 988 and crisis line numbers. "
-                    "Please respond now.",
+                    alert_text(ticket.id, payload),
                     reply_parameters=ReplyParameters(reply_to) if reply_to else None,
                 )
             elif reply_to is not None:  # claimed, ended, cancelled, expired, callback

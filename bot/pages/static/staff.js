@@ -13,6 +13,9 @@
     training: "Trainings",
     talk: "Just wants to talk",
     other: "No topic given",
+    "crisis-self": "Crisis: saw the crisis card (988 first)",
+    "crisis-self-emergency": "Crisis: their own life in danger now (saw 911 first, Poison Control)",
+    "crisis-bystander": "Crisis: someone else in danger (saw the bystander card, 911 first)",
   };
 
   function $(id) {
