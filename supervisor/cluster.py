@@ -8,7 +8,8 @@ RASA_TRACKER_URL) with every process replicated, on loopback.
 
 PostgreSQL and Redis are started first and stopped last; the application
 processes and haproxy are supervised as `make run` supervises its three
-(restarted with back-off when they crash).
+(restarted with back-off when they crash). If the supervisor dies, all of
+them stop too (supervisor/orphans.py), PostgreSQL included.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from peerpath.settings import Secret, Settings
+from supervisor.orphans import Reaper
 from supervisor.postgres_server import PostgresServer
 from supervisor.process import ProcessSpec, supervise
 from supervisor.redis_server import RedisServer
@@ -215,24 +217,37 @@ def run_cluster(settings: Settings, environ: Mapping[str, str] = os.environ) -> 
     ports = Ports.from_env(settings, environ)
     postgres = PostgresServer(var_dir / "postgres", ports.postgres)
     redis = RedisServer(var_dir / "redis", ports.redis, appendonly=True)
+    reaper = Reaper()  # pg_ctl daemonizes PostgreSQL: only the reaper can stop it if we die
+    groups: list[int] = []
     try:
         postgres.start()
+        postmaster = postgres.pid()
+        if postmaster is not None and os.getpgid(postmaster) == postmaster:  # pg_ctl setsid()s
+            groups.append(postmaster)
+            reaper.watch(postmaster)
         password = _app_password(var_dir / "app.password")
         postgres.create_user(DB_USER, password)
         for name in DATABASES:
             postgres.create_database(name, owner=DB_USER)
         db_urls = {name: postgres.url(name, DB_USER, password) for name in DATABASES}
         redis.start()
+        if redis.process is not None:
+            groups.append(redis.process.pid)  # it leads its own group
+            reaper.watch(groups[-1])
         cfg = var_dir / "haproxy.cfg"
         cfg.write_text(haproxy_config(ports, settings.gateway_host), encoding="utf-8")
         cluster_settings = replace(settings, var_dir=var_dir)
         specs = build_cluster_specs(
             cluster_settings, environ, ports, password, db_urls, redis.url, cfg
         )
-        return supervise(specs, banner(settings, ports), status_file=var_dir / "processes.json")
+        return supervise(specs, banner(settings, ports), status_file=var_dir / "processes.json",
+                         reaper=reaper)  # fmt: skip
     finally:
         redis.stop()
         postgres.stop()
+        for pgid in groups:
+            reaper.forget(pgid)
+        reaper.close()
 
 
 def _app_password(path: Path) -> Secret:

@@ -117,6 +117,14 @@ class PostgresServer:
         if done.returncode != 0:
             self._kill()
 
+    def pid(self) -> int | None:
+        """The postmaster's pid (first line of postmaster.pid), while one runs."""
+        try:
+            first = (self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0]
+        except OSError:
+            return None
+        return int(first) if first.strip().isdigit() else None
+
     def running(self) -> bool:
         """Whether a server is running on this data directory."""
         if not (self.data_dir / "PG_VERSION").exists():

@@ -5,8 +5,10 @@ name. A child that dies, or stops answering its health check for about a
 minute, is restarted after a back-off (1 s, 2 s, 4 s ... 30 s) while the
 others keep serving; the supervisor gives up, stops everything and exits 1
 only after repeated fast crashes (five in a row, each within 30 s of its
-start). Ctrl-C (or SIGTERM) stops all children. What each child is doing is
-written to a status file the gateway's /health reports.
+start). Ctrl-C (or SIGTERM) stops all children; if the supervisor itself dies,
+its children die with it (orphans.py). Nothing starts while a port a child
+needs is taken (ports.py). What each child is doing is written to a status
+file (status.py), refreshed every few seconds, that the gateway's /health reports.
 
 Single-threaded on purpose: one select loop pumps output, checks health and
 (re)starts children.
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import json
 import os
 import selectors
 import signal
@@ -29,6 +30,10 @@ from pathlib import Path
 from typing import TextIO
 
 import httpx
+
+from supervisor import ports
+from supervisor.orphans import Reaper, die_with_parent
+from supervisor.status import HEARTBEAT_SECONDS, ProcessStatus, Status, write_status
 
 TAIL_LINES = 30
 STOP_GRACE_SECONDS = 10.0
@@ -56,6 +61,7 @@ class RestartPolicy:
     max_fast_crashes: int = 5  # this many fast crashes in a row: give up
     liveness_interval: float = 10.0  # how often a ready child's health is checked
     liveness_failures: int = 6  # unanswered checks in a row before a restart
+    heartbeat: float = HEARTBEAT_SECONDS  # the status file is rewritten at least this often
 
     def delay(self, restarts: int) -> float:
         return float(min(self.first_delay * 2 ** max(restarts - 1, 0), self.max_delay))
@@ -80,6 +86,7 @@ class Child:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # own process group: stopping it stops its children too
+                preexec_fn=die_with_parent(),
             )
         finally:
             if log_path:
@@ -119,6 +126,7 @@ class Supervisor:
         out: TextIO = sys.stdout,
         policy: RestartPolicy | None = None,
         status_file: Path | None = None,
+        reaper: Reaper | None = None,
     ) -> None:
         self.specs = {spec.name: spec for spec in specs}
         self.children: dict[str, Child] = {}
@@ -130,6 +138,9 @@ class Supervisor:
         self.stop_requested = False
         self.width = max(len(name) for name in self.specs)
         self._http = httpx.Client(timeout=5.0)
+        self._owns_reaper = reaper is None
+        self.reaper = reaper or Reaper()
+        self._next_beat = 0.0
 
     def say(self, name: str, line: str) -> None:
         self.out.write(f"{name:<{self.width}} | {line}\n")
@@ -142,6 +153,7 @@ class Supervisor:
         record.log_path = log_path or record.log_path
         child = Child(self.specs[name], record.log_path)
         self.children[name] = child
+        self.reaper.watch(child.process.pid)
         record.state, record.health_failures = "starting", 0
         if child.process.stdout is not None:
             self.selector.register(child.process.stdout, selectors.EVENT_READ, child)
@@ -159,6 +171,7 @@ class Supervisor:
             child.signal_group(signal.SIGKILL)
             child.process.wait()
         self._forget_output(child)
+        self.reaper.forget(child.process.pid)
         self.records[name].state = "stopped"
         self.write_status()
 
@@ -218,6 +231,7 @@ class Supervisor:
             if self.dead() is not None:
                 return False
             for name, deadline in list(pending.items()):
+                self.beat()  # a health check may take seconds: beat between them
                 if self.healthy(name):
                     self.say("peerpath", f"{name} is ready")
                     self._mark_ready(name)
@@ -251,6 +265,7 @@ class Supervisor:
             self.pump(0.5)
             now = time.monotonic()
             for name in list(self.specs):
+                self.beat()  # a health check may take seconds: beat between them
                 if self._tend(name, now) == "gave up":
                     return 1
         return 0
@@ -297,6 +312,7 @@ class Supervisor:
         self.report_death(child)
         child.signal_group(signal.SIGKILL)  # what it left running in its group goes too
         self._forget_output(child)
+        self.reaper.forget(child.process.pid)
         del self.children[name]
         record.last_exit = child.process.returncode
         fast = now - child.started_at < self.policy.fast_crash_seconds
@@ -321,23 +337,26 @@ class Supervisor:
 
     def write_status(self) -> None:
         """processes.json: each child's state, for the gateway's /health."""
+        self._next_beat = time.monotonic() + self.policy.heartbeat
         if self.status_file is None:
             return
-        status = {
-            "updated": time.time(),
-            "processes": {
-                name: {
-                    "state": record.state,
-                    "restarts": record.restarts,
-                    "last_exit": record.last_exit,
-                    "pid": self.children[name].process.pid if name in self.children else None,
-                }
-                for name, record in self.records.items()
-            },
+        processes = {
+            name: ProcessStatus(
+                record.state,
+                record.restarts,
+                record.last_exit,
+                self.children[name].process.pid if name in self.children else None,
+            )
+            for name, record in self.records.items()
         }
-        staging = self.status_file.with_suffix(".tmp")
-        staging.write_text(json.dumps(status), encoding="utf-8")
-        staging.replace(self.status_file)
+        write_status(
+            self.status_file, Status(time.time(), self.policy.heartbeat, os.getpid(), processes)
+        )
+
+    def beat(self) -> None:
+        """Rewrite the status file if nothing did for a heartbeat: readers see we are alive."""
+        if time.monotonic() >= self._next_beat:
+            self.write_status()
 
     def stop_all(self) -> None:
         """SIGTERM every child's group; SIGKILL what is left after a grace period."""
@@ -355,6 +374,10 @@ class Supervisor:
         self.pump(0)
         self.selector.close()
         self._http.close()
+        for child in self.children.values():
+            self.reaper.forget(child.process.pid)
+        if self._owns_reaper:
+            self.reaper.close()
         for record in self.records.values():
             record.state = "stopped"
         self.write_status()
@@ -366,12 +389,20 @@ def supervise(
     out: TextIO = sys.stdout,
     policy: RestartPolicy | None = None,
     status_file: Path | None = None,
+    reaper: Reaper | None = None,
 ) -> int:
     """Start every child at once, wait until all are healthy, then keep them up.
 
-    Returns 0 after Ctrl-C/SIGTERM, 1 if a child never became ready or kept crashing.
+    Returns 0 after Ctrl-C/SIGTERM, 1 if a child never became ready or kept crashing,
+    2 if a port a child needs is taken (nothing is started then).
     """
-    supervisor = Supervisor(specs, out, policy, status_file)
+    taken = ports.check(specs, status_file, out)
+    if taken:
+        for busy in taken:
+            out.write(f"peerpath | {busy.message()}\n")
+        out.flush()
+        return 2
+    supervisor = Supervisor(specs, out, policy, status_file, reaper)
 
     def request_stop(signum: int, frame: object) -> None:
         supervisor.stop_requested = True

@@ -19,6 +19,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from supervisor.orphans import die_with_parent
+
 STOP_GRACE_SECONDS = 10.0
 PORT_ATTEMPTS = 3
 
@@ -135,6 +137,7 @@ class RedisServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # our own process group: Ctrl-C in a terminal spares it
+                preexec_fn=die_with_parent(),  # and it ends when whoever started it dies
             )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
