@@ -12,22 +12,15 @@ def main() -> int:
     if settings is None:
         return 2
     import torch
-    import uvicorn
 
     # The gateway embeds one message at a time and shares the machine with Rasa:
     # one thread for the model keeps the two from fighting over the cores.
     torch.set_num_threads(settings.model_threads)
 
+    from bot import server
     from bot.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        access_log=False,  # request lines carry query strings, i.e. what people typed
-        log_config=None,
-        proxy_headers=False,
-    )
+    server.run(settings, create_app(settings))
     return 0
 
 

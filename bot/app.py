@@ -16,6 +16,7 @@ from bot.channels.base import Channel
 from bot.channels.web import WebChannel
 from bot.http import chat, resources, search, staff
 from bot.http.errors import HANDLERS, LastResort
+from bot.http.limits import BodyDeadline, SocketCap
 from bot.pages import kb, site
 from bot.safety import SafetyNet
 from bot.services import Services
@@ -78,6 +79,10 @@ def create_app(
     ]
     middleware = [
         Middleware(LastResort),
+        Middleware(
+            SocketCap, limits=settings.connections, trusted_proxies=settings.trusted_proxies
+        ),
+        Middleware(BodyDeadline, seconds=settings.connections.body_timeout),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.allowed_origins),

@@ -3,7 +3,8 @@
 The exception handlers turn PeerPath's own errors into JSON. `LastResort`
 catches anything else: the caller gets a calm 500 (or, on a WebSocket, close
 code 1011), the log gets the error's type and path only (a traceback could
-quote what a person typed), and the connection stays usable.
+quote what a person typed), and the connection stays usable. A caller that
+went away mid-request is logged at INFO: nothing of ours broke.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocketDisconnect
 
 from peerpath.errors import BadRequest, HandoffError, PeerPathError
 
@@ -68,6 +70,9 @@ class LastResort:
 
         try:
             await self.app(scope, receive, watched)
+        except (ClientDisconnect, WebSocketDisconnect):
+            # the caller went away mid-request: nothing to answer, nothing of ours broke
+            logger.info("http.client_gone path=%s", scope.get("path"))
         except Exception as exc:
             logger.error("http.unhandled path=%s error=%s", scope.get("path"), type(exc).__name__)
             if answered:

@@ -7,6 +7,7 @@ call is logged with its path, never with what was sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -24,6 +25,8 @@ from bot.services import Services
 from peerpath.errors import BadRequest, HandoffError
 
 logger = logging.getLogger(__name__)
+FIRST_FRAME = 'Send {"token": "..."} as a text frame first.'
+MAX_FIRST_FRAME = 4096
 
 
 def services(request: Request | WebSocket) -> Services:
@@ -99,20 +102,29 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     svc = services(websocket)
     try:
-        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
-    except (TimeoutError, ValueError, WebSocketDisconnect):
-        await websocket.close(code=1008)
+        first = await asyncio.wait_for(websocket.receive(), timeout=10)
+    except TimeoutError:
+        await _close(websocket, 1008, FIRST_FRAME)
         return
-    staff = svc.staff_tokens.who(first.get("token") if isinstance(first, dict) else None)
+    if first["type"] == "websocket.disconnect":
+        logger.info("staff.socket_gone path=/ws/staff")
+        return
+    if first.get("text") is None:
+        await _close(websocket, 1003, FIRST_FRAME)
+        return
+    staff = svc.staff_tokens.who(_token(first["text"]))
     if staff is None:
         logger.warning("staff.refused path=/ws/staff")
-        await websocket.send_json({"type": "error", "error": "Staff only."})
-        await websocket.close(code=1008)
+        try:
+            await websocket.send_json({"type": "error", "error": "Staff only."})
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        await _close(websocket, 1008, "Staff only.")
         return
     async with svc.bus.subscribe(STAFF) as queue:
-        await websocket.send_json({"type": "hello", "name": staff.name})
         receiver = asyncio.create_task(_drain(websocket))
         try:
+            await websocket.send_json({"type": "hello", "name": staff.name})
             while not receiver.done():
                 getter = asyncio.create_task(queue.get())
                 done, _ = await asyncio.wait(
@@ -128,12 +140,36 @@ async def live(websocket: WebSocket) -> None:
             receiver.cancel()
 
 
+def _token(text: str) -> str | None:
+    """The token of a {"token": "..."} frame; None for anything else."""
+    if len(text) > MAX_FIRST_FRAME:
+        return None
+    try:
+        first = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    token = first.get("token") if isinstance(first, dict) else None
+    if not isinstance(token, str):
+        return None
+    try:
+        token.encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\\ud800") is valid JSON
+        return None
+    return token
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close with `code`; a console that has gone already needs nothing more."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.close(code=code, reason=reason)
+
+
 async def _drain(websocket: WebSocket) -> None:
     """Read (and ignore) what the console sends until it goes away."""
     try:
-        while True:
-            await websocket.receive_text()
-    except (WebSocketDisconnect, RuntimeError):
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+    except RuntimeError:
         return
 
 
