@@ -261,6 +261,39 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True)
+class ConnectionLimits:
+    """How much of the gateway one client, and all clients together, may hold."""
+
+    # Open WebSockets (widget and staff console) per client address, and in all.
+    ws_max_per_address: int = 20
+    ws_max_total: int = 2000
+    # Open connections of every kind (uvicorn's limit_concurrency): an HTTP request
+    # beyond it gets a 503. Kept above ws_max_total so sockets never crowd out chat.
+    max_connections: int = 4000
+    # A request's headers must arrive within header_timeout seconds of its first
+    # byte, its body within body_timeout seconds of its headers.
+    header_timeout: float = 5.0
+    body_timeout: float = 10.0
+    # Largest request head (request line and headers) the server reads.
+    max_header_bytes: int = 32 * 1024
+
+    @classmethod
+    def from_env(cls, env: Env) -> ConnectionLimits:
+        ws_total = env.integer("WS_MAX_TOTAL", 2000, 1, 1_000_000)
+        max_connections = env.integer("MAX_CONNECTIONS", 4000, 2, 1_000_000)
+        if max_connections <= ws_total:
+            raise ConfigError("MAX_CONNECTIONS", "must be larger than WS_MAX_TOTAL")
+        return cls(
+            ws_max_per_address=env.integer("WS_MAX_PER_ADDRESS", 20, 1, 1_000_000),
+            ws_max_total=ws_total,
+            max_connections=max_connections,
+            header_timeout=env.number("HEADER_TIMEOUT_SECONDS", 5.0, 0.5, 300.0),
+            body_timeout=env.number("BODY_TIMEOUT_SECONDS", 10.0, 0.5, 300.0),
+            max_header_bytes=env.integer("MAX_HEADER_BYTES", 32 * 1024, 1024, 1024 * 1024),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Settings of the gateway and the process supervisor."""
 
@@ -290,6 +323,11 @@ class Settings:
     rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
+    # A web session ends after this long unused (its token is then refused).
+    session_idle_minutes: int = 60
+    # "Remember on this device": the widget keeps its session in localStorage for this
+    # long unused (at most session_idle_minutes); 0 keeps it in the tab only.
+    widget_remember_minutes: int = 0
     max_message_chars: int = 2000
     public_url: str = "http://127.0.0.1:8080"
     feedback_db_url: Secret = field(
@@ -297,8 +335,7 @@ class Settings:
     )
     search: SearchSettings = field(default_factory=SearchSettings)
     handoff: HandoffConfig = field(default_factory=HandoffConfig)
-    safety_threshold: float = 0.5
-    # The crisis classifier, trained at build time (`make`), loaded at start-up.
+    # The crisis model, trained at build time (`make`), loaded at start-up.
     safety_model_dir: Path = PROJECT_ROOT / "var" / "safety"
     # CPU threads the gateway's embedding model may use.
     model_threads: int = 1
@@ -309,6 +346,7 @@ class Settings:
     sessions_per_address: int = 30
     # Proxies whose X-Forwarded-For is believed (addresses or networks), e.g. the ingress.
     trusted_proxies: tuple[str, ...] = ()
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     # Set for several gateways: rate limits, live events, Telegram buttons and the
     # Telegram polling lease live in this Redis (bot/shared/); unset, in memory.
@@ -351,6 +389,12 @@ class Settings:
             raise ConfigError("RASA_URLS", "every entry must be an http(s) URL")
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
+        idle_minutes = env.integer("SESSION_IDLE_MINUTES", 60, 1, 7 * 24 * 60)
+        remember_minutes = env.integer("WIDGET_REMEMBER_MINUTES", 0, 0, 7 * 24 * 60)
+        if remember_minutes > idle_minutes:
+            raise ConfigError(
+                "WIDGET_REMEMBER_MINUTES", "can't be longer than SESSION_IDLE_MINUTES"
+            )
         return cls(
             root=root,
             var_dir=var_dir,
@@ -374,13 +418,14 @@ class Settings:
             action_server_urls=action_urls,
             rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
             session_secret=env.secret("SESSION_SECRET"),
+            session_idle_minutes=idle_minutes,
+            widget_remember_minutes=remember_minutes,
             max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),
             public_url=env.text("PUBLIC_URL", f"http://{gateway_host}:{gateway_port}").rstrip("/"),
             feedback_db_url=env.secret("FEEDBACK_DB_URL")
             or Secret(f"sqlite:///{var_dir / 'feedback.db'}"),
             search=SearchSettings.from_env(env, root, var_dir),
             handoff=HandoffConfig.from_env(env, var_dir),
-            safety_threshold=env.number("SAFETY_THRESHOLD", 0.5, 0.01, 0.99),
             safety_model_dir=env.path("SAFETY_MODEL_DIR", var_dir / "safety", root),
             model_threads=env.integer("MODEL_THREADS", 1, 1, 64),
             allowed_origins=env.items(
@@ -391,6 +436,7 @@ class Settings:
             rate_limit_per_address=env.integer("RATE_LIMIT_PER_ADDRESS", 120, 1, 100_000),
             sessions_per_address=env.integer("SESSIONS_PER_ADDRESS", 30, 1, 100_000),
             trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+            connections=ConnectionLimits.from_env(env),
             telegram=TelegramConfig.from_env(env),
             redis_url=_redis_url(env),
         )

@@ -19,6 +19,7 @@ from bot.events import conversation
 from bot.handoff.store import Ticket
 from bot.http import inputs
 from bot.services import Services
+from bot.sessions import ENDED
 from peerpath.errors import BadRequest
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class WebChannel:
         except (TimeoutError, BadRequest, WebSocketDisconnect):
             await _send_error_and_close(websocket, 'Start with {"type": "hello"}.')
             return
-        session = svc.sessions.verify(hello.get("session"))
+        session = await svc.sessions.check(hello.get("session"))  # None also when it ended
         if session is None:
             try:
                 await inputs.rate_limit(
@@ -92,7 +93,11 @@ class WebChannel:
             token = str(hello["session"])
         conv = svc.conversations.conversation_id(CHANNEL, session)
         async with svc.bus.subscribe(conversation(conv)) as queue:
-            await websocket.send_json({"type": "hello", "session": token})
+            await websocket.send_json({
+                "type": "hello", "session": token,
+                "idle_minutes": svc.settings.session_idle_minutes,
+                "remember_minutes": svc.settings.widget_remember_minutes,
+            })  # fmt: skip
             pusher = asyncio.create_task(_push(websocket, queue))
             try:
                 while True:
@@ -101,6 +106,10 @@ class WebChannel:
                     except BadRequest as exc:
                         await websocket.send_json(_error(exc))
                         continue
+                    if await svc.sessions.check(token) is None:  # idle too long, or revoked
+                        await websocket.send_json(_error(BadRequest(ENDED, 401)))
+                        await websocket.close(code=1008)
+                        return
                     await websocket.send_json(await self._answer(session, address, incoming))
             except (WebSocketDisconnect, RuntimeError):
                 pass
@@ -115,8 +124,8 @@ class WebChannel:
             text = incoming.get("text")
             if not isinstance(text, str):
                 raise BadRequest("text must be a string.")
-            await inputs.rate_limit(svc.limits.address, address)
-            reply = await svc.conversations.handle(CHANNEL, session, text)
+            # the address's limit applies after the safety net: a crisis is never refused
+            reply = await svc.conversations.handle(CHANNEL, session, text, client=address)
         except BadRequest as exc:
             return _error(exc)
         return {"type": "reply", **reply.to_dict()}

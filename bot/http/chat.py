@@ -1,9 +1,8 @@
-"""The web channel's JSON API: chat, history, forget; and the gateway's health."""
+"""The web channel's JSON API: sessions, chat, history, forget; and the gateway's health."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,9 @@ from starlette.routing import Route
 from bot.http import inputs
 from bot.rasa.router import RasaRouter
 from bot.services import Services
+from bot.sessions import ENDED
 from peerpath.errors import BadRequest
+from supervisor import status as supervisor_status
 
 logger = logging.getLogger(__name__)
 
@@ -33,31 +34,62 @@ async def _limit_address(request: Request, svc: Services) -> None:
     await inputs.rate_limit(svc.limits.address, address)
 
 
-async def new_session(request: Request) -> JSONResponse:
-    """POST /api/session: a new web session, {"session": "<token>"}.
+async def _session(request: Request, svc: Services) -> str:
+    """The live web session this request carries (401 without one: none, forged, or ended)."""
+    token = inputs.bearer(request)
+    session = await svc.sessions.check(token)
+    if session is None:
+        genuine = svc.sessions.read(token) is not None
+        raise BadRequest(ENDED if genuine else inputs.NO_SESSION, 401)
+    return session
 
-    Every other call of this API sends it as `Authorization: Bearer <token>`.
+
+async def new_session(request: Request) -> JSONResponse:
+    """POST /api/session: a new web session, {"session": "<token>", "idle_minutes",
+    "remember_minutes"}.
+
+    Every other call of this API sends it as `Authorization: Bearer <token>`. It ends
+    after `idle_minutes` unused; the widget may keep it on the device (localStorage)
+    for `remember_minutes` unused, and keeps it in the tab only when that is 0.
     """
     svc = services(request)
     inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
     address = inputs.client_address(request, svc.settings.trusted_proxies)
     await inputs.rate_limit(svc.limits.new_sessions, address, "requests for new sessions")
-    return JSONResponse({"session": svc.sessions.issue()}, status_code=201)
+    body = {
+        "session": svc.sessions.issue(),
+        "idle_minutes": svc.settings.session_idle_minutes,
+        "remember_minutes": svc.settings.widget_remember_minutes,
+    }
+    return JSONResponse(body, status_code=201)
+
+
+async def end_session(request: Request) -> JSONResponse:
+    """POST /api/session/end: revoke this session's token, keeping its conversation
+    (the widget's "Start over"; /api/forget also erases)."""
+    svc = services(request)
+    inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
+    session = await _session(request, svc)
+    await _limit_address(request, svc)
+    await inputs.read_json_object(request)  # JSON only: a plain cross-site form can't do this
+    await svc.sessions.end(session)
+    return JSONResponse({"ended": True})
 
 
 async def chat(request: Request) -> JSONResponse:
     """POST /api/chat {"text"}: pass one message to the assistant and return its replies."""
     svc = services(request)
     inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
-    session = inputs.web_session(request, svc.sessions)
-    await _limit_address(request, svc)
+    session = await _session(request, svc)
     data = await inputs.read_json_object(request)
     text = data.get("text")
     if text is None:
         raise BadRequest("text is required.")
     if not isinstance(text, str):
         raise BadRequest("text must be a string.")
-    reply = await svc.conversations.handle(CHANNEL, session, text)
+    # The address's limit applies after the safety net: a crisis message is never refused.
+    client = inputs.client_address(request, svc.settings.trusted_proxies)
+    reply = await svc.conversations.handle(CHANNEL, session, text, client=client)
     status_code = 503 if reply.status == "unavailable" else 200
     return JSONResponse(reply.to_dict(), status_code=status_code)
 
@@ -65,26 +97,31 @@ async def chat(request: Request) -> JSONResponse:
 async def history(request: Request) -> JSONResponse:
     """GET /api/history: this session's conversation so far."""
     svc = services(request)
-    session = inputs.web_session(request, svc.sessions)
+    session = await _session(request, svc)
     await _limit_address(request, svc)
     return JSONResponse(await svc.conversations.history(CHANNEL, session))
 
 
 async def forget(request: Request) -> JSONResponse:
-    """POST /api/forget: delete this session's conversation everywhere we keep it."""
+    """POST /api/forget: delete this session's conversation everywhere we keep it, then
+    revoke its token (a hand-off still open is closed first)."""
     svc = services(request)
     inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
-    session = inputs.web_session(request, svc.sessions)
+    session = await _session(request, svc)
     await _limit_address(request, svc)
     await inputs.read_json_object(request)  # JSON only: a plain cross-site form can't do this
-    return JSONResponse({"deleted": await svc.conversations.forget(CHANNEL, session)})
+    deleted = await svc.conversations.forget(CHANNEL, session)
+    # Revoked after erasing: if erasing fails, the person can still ask again.
+    await svc.sessions.end(session)
+    return JSONResponse({"deleted": deleted})
 
 
 async def health(request: Request) -> JSONResponse:
     """GET /health: whether the gateway, Rasa and the action server are up (200 or 503).
 
     Under the supervisor it also says what each process is doing (e.g. restarting,
-    and how often it was restarted), from the supervisor's status file.
+    and how often it was restarted), from the supervisor's status file: "unknown"
+    when the file is stale, its supervisor is gone, or a process's pid is dead.
     """
     svc = services(request)
     rasa_ok, actions_ok = await asyncio.gather(
@@ -100,7 +137,7 @@ async def health(request: Request) -> JSONResponse:
         body["replicas"] = await svc.rasa.replicas_health()
     supervised = _supervisor_status(svc.settings.var_dir / "processes.json")
     if supervised:
-        body["processes"] = supervised
+        body.update(supervised)
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
 
@@ -130,16 +167,13 @@ async def ready(request: Request) -> JSONResponse:
 
 
 def _supervisor_status(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    processes = data.get("processes") if isinstance(data, dict) else None
-    return processes if isinstance(processes, dict) else None
+    """{"supervisor", "processes"} from the status file, believed only while fresh."""
+    return supervisor_status.report_file(path)
 
 
 routes = [
     Route("/session", new_session, methods=["POST"]),
+    Route("/session/end", end_session, methods=["POST"]),
     Route("/chat", chat, methods=["POST"]),
     Route("/history", history, methods=["GET"]),
     Route("/forget", forget, methods=["POST"]),

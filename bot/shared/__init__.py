@@ -8,6 +8,7 @@ client.py    the Redis client (short timeouts) and the breaker that skips Redis 
 limits.py    RedisLimiter: sliding-window rate limits shared by every gateway
 events.py    RedisEventBus: live events for screens connected to any gateway
 payloads.py  SharedPayloads: Telegram button payloads that outlive a restart
+sessions.py  RedisSessionRecords: when each web session was last used, and revocations
 lease.py     Lease, LeaseKeeper: one gateway at a time polls Telegram
 state.py     SharedState: the client and the bus, opened and closed with the gateway
 

@@ -11,6 +11,7 @@ from bot.ratelimit import Limits
 from bot.shared.client import connect
 from bot.shared.events import RedisEventBus
 from bot.shared.limits import RedisLimiter
+from bot.shared.sessions import RedisSessionRecords
 from peerpath.settings import Secret, Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ class SharedState:
             address=RedisLimiter(self.redis, "address", settings.rate_limit_per_address),
             new_sessions=RedisLimiter(self.redis, "new_sessions", settings.sessions_per_address),
         )
+
+    def session_records(self, settings: Settings) -> RedisSessionRecords:
+        """Web sessions' last uses and revocations, known to every gateway."""
+        return RedisSessionRecords(self.redis, settings.session_idle_minutes * 60.0)
 
     async def answers(self) -> bool:
         """Whether Redis answers a PING now."""

@@ -62,8 +62,8 @@ def focused(page: Page) -> str | None:
 
 
 def session_id(page: Page) -> str:
-    """The session token the gateway issued this browser (kept in localStorage)."""
-    return page.evaluate("() => localStorage.getItem('peerpath:session')")
+    """The session token the gateway issued this tab (kept in sessionStorage)."""
+    return page.evaluate("() => sessionStorage.getItem('peerpath:session')")
 
 
 def ask_for_a_peer(page: Page) -> None:

@@ -3,12 +3,18 @@
  *   <script src="https://HOST/widget.js" data-title="Ask PeerPath" defer></script>
  *
  * Optional data- attributes: data-title, data-greeting, data-color (#rgb or
- * #rrggbb), data-position ("right" or "left").
+ * #rrggbb), data-position ("right" or "left"), data-remember-minutes (lowers the
+ * gateway's WIDGET_REMEMBER_MINUTES for this page; "0" turns remembering off).
  *
  * It talks to the gateway that served this file (the script's own origin):
  * a WebSocket at /ws with reconnect and back-off, else POST /api/chat plus
- * polling /api/history while a hand-off is open. The session id lives in
- * localStorage, so the conversation survives reloads and site navigation.
+ * polling /api/history while a hand-off is open. The session token lives in the
+ * tab (sessionStorage): the conversation survives reloads and site navigation,
+ * and a new tab or a closed browser starts fresh. Only when the gateway sets
+ * WIDGET_REMEMBER_MINUTES is it also kept in localStorage, until that long
+ * unused. The gateway refuses a session unused for SESSION_IDLE_MINUTES, or one
+ * that was ended; the widget then starts a new, empty one. "End chat" erases the
+ * conversation (/api/forget, which also revokes the token) and clears storage.
  *
  * Everything shown comes from the network and is inserted with textContent
  * (never innerHTML); links are shown only for http(s) URLs. The widget lives
@@ -33,10 +39,11 @@
   if (!script) return;
   const ORIGIN = new URL(script.src, location.href).origin;
 
-  const KEY_SESSION = "peerpath:session";
+  const KEY_SESSION = "peerpath:session"; // in the tab (sessionStorage)
+  const KEY_REMEMBERED = "peerpath:remembered"; // on the device: {session, until, minutes}
   const KEY_OPEN = "peerpath:open";
   const KEY_HANDOFF = "peerpath:handoff"; // set while a hand-off is open: listen on every page
-  const SESSION_RE = /^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{32}$/;
+  const SESSION_RE = /^[A-Za-z0-9_-]{24}\.[0-9]{1,12}\.[A-Za-z0-9_-]{32}$/;
   const DEFAULT_COLOR = "#0b6e4f";
   const INK = "#1d2a33";
   const REPLY_TIMEOUT_MS = 60000;
@@ -48,6 +55,17 @@
     "Sorry, that message didn't go through. Please check your connection and try again.";
   const LOST =
     "The connection dropped while I was answering. If no reply appears, please send it again.";
+  const SHARED_COMPUTER =
+    "On a shared computer? Press \u201cEnd chat\u201d at the top when you're done to erase this chat.";
+  const ENDED_TEXT = {
+    erased: "Your chat has ended and was erased. Nothing of it is left on this device.",
+    closed: "Your chat has ended. Nothing of it is left on this device.",
+    failed:
+      "Your chat is cleared from this device, but PeerPath couldn't be reached to erase it. " +
+      "It closes on its own after a while unused.",
+  };
+  const EXPIRED =
+    "Your earlier chat ended after a while without use, so this is a new one.";
 
   const list = (value) => (Array.isArray(value) ? value : []);
   const isMessage = (value) => !!value && typeof value === "object";
@@ -95,6 +113,10 @@
       // Links sit on white: use the accent only if it is dark enough to read there.
       link: contrast(accent, "#ffffff") >= 4.5 ? accent : "#07573e",
       position: data.position === "left" ? "left" : "right",
+      // A page may remember less than the gateway allows (never more).
+      rememberMinutes: /^[0-9]{1,6}$/.test(data.rememberMinutes || "")
+        ? Number(data.rememberMinutes)
+        : null,
     };
   }
 
@@ -116,11 +138,91 @@
     }
   }
 
+  // ---- where the session token is kept -----------------------------------------
+
+  /**
+   * The session token: always in the tab (`tab`, sessionStorage), and on the device
+   * (`device`, localStorage) only while the gateway's "remember" allows, for that
+   * long unused. A token left on the device past its time, or by an older widget
+   * without one, is removed unread.
+   *
+   *   get()             the token to use, or null
+   *   keep(token)       keep a token the gateway issued
+   *   terms(data)       the gateway's {remember_minutes} (with a session or hello)
+   *   touch()           the session was used: remembered for longer
+   *   clear()           forget it everywhere
+   */
+  function createSessionStore({ tab, device, pageMinutes }) {
+    let token = null;
+    let minutes = 0;
+
+    function readDevice() {
+      try {
+        const kept = JSON.parse(device.getItem(KEY_REMEMBERED) || "null");
+        if (kept && SESSION_RE.test(kept.session) && Number(kept.until) > Date.now()) {
+          return kept;
+        }
+      } catch {
+        // not ours, or damaged: removed below
+      }
+      device.removeItem(KEY_REMEMBERED);
+      device.removeItem(KEY_SESSION); // an older widget kept it here with no expiry
+      return null;
+    }
+
+    function writeDevice() {
+      if (token && minutes > 0) {
+        const until = Date.now() + minutes * 60000;
+        device.setItem(KEY_REMEMBERED, JSON.stringify({ session: token, until, minutes }));
+      } else {
+        device.removeItem(KEY_REMEMBERED);
+      }
+    }
+
+    const inTab = tab.getItem(KEY_SESSION);
+    const remembered = readDevice();
+    if (inTab && SESSION_RE.test(inTab)) {
+      token = inTab;
+      if (remembered && remembered.session === inTab) minutes = Number(remembered.minutes) || 0;
+    } else if (remembered) {
+      token = remembered.session;
+      minutes = Number(remembered.minutes) || 0;
+      tab.setItem(KEY_SESSION, token);
+    } else {
+      tab.removeItem(KEY_SESSION);
+    }
+
+    return {
+      get: () => token,
+      keep(next) {
+        token = next;
+        tab.setItem(KEY_SESSION, next);
+        writeDevice();
+      },
+      terms(data) {
+        let allowed = Number(data && data.remember_minutes);
+        allowed = Number.isFinite(allowed) && allowed > 0 ? allowed : 0;
+        if (pageMinutes !== null) allowed = Math.min(allowed, pageMinutes);
+        minutes = allowed;
+        writeDevice();
+      },
+      touch() {
+        if (minutes > 0) writeDevice();
+      },
+      clear() {
+        token = null;
+        tab.removeItem(KEY_SESSION);
+        device.removeItem(KEY_REMEMBERED);
+        device.removeItem(KEY_SESSION);
+      },
+    };
+  }
+
   // ---- the connection: everything that talks to the gateway ------------------
 
   /**
    * The conversation with the gateway at `origin`. It owns the session token
-   * (kept in `storage`), the WebSocket with reconnect and back-off, the HTTP
+   * (kept by `sessions`, a session store), the WebSocket with reconnect and back-off, the HTTP
    * fallback, polling while a hand-off is open without a socket, and the
    * bookkeeping that stops a poll from showing a message twice.
    *
@@ -131,7 +233,10 @@
    *                       return `text` as typed (a button's payload).
    *   loadHistory()       GET /api/history, reported through onHistory and onHandoff.
    *   start()             connect now and keep reconnecting (the chat is in use).
-   *   startOver()         end a hand-off, restart the assistant, forget the session.
+   *   startOver()         end a hand-off, restart the assistant, revoke and forget the session.
+   *   endChat()           end a hand-off, erase the conversation on the gateway (which
+   *                       revokes the token), forget the session. A Promise of "erased",
+   *                       "closed" (the gateway had ended it already) or "failed".
    *   handoffOpen()       waiting for or talking with a peer.
    *   hasStoredHandoff()  an earlier page left a hand-off open: listen for it.
    *   onPush(cb(message, from))            a message nobody here asked for (peer, notice).
@@ -139,28 +244,45 @@
    *                                        the state before (null after a start over).
    *   onHistory(cb(messages | null))       the whole conversation; null if unavailable.
    *   onStatus(cb("ok" | "reconnecting" | "unreachable"))
+   *   onEnded(cb())                        the gateway refused the session (idle too long,
+   *                                        or ended elsewhere): a new one has begun
    */
-  function createConnection({ origin, storage }) {
+  function createConnection({ origin, storage, sessions }) {
     const wsUrl = origin.replace(/^http/, "ws") + "/ws";
-    const listeners = { push: [], handoff: [], history: [], status: [] };
+    const listeners = { push: [], handoff: [], history: [], status: [], ended: [] };
     const emit = (event, ...args) => listeners[event].forEach((callback) => callback(...args));
     const subscribe = (event) => (callback) => void listeners[event].push(callback);
 
     // The gateway issues the session (a signed token): from the WebSocket hello, or
     // POST /api/session when talking over HTTP.
-    const stored = storage.getItem(KEY_SESSION);
-    let session = stored && SESSION_RE.test(stored) ? stored : null;
+    let session = sessions.get();
 
-    function keepSession(token) {
+    function keepSession(token, terms) {
       if (typeof token === "string" && SESSION_RE.test(token) && token !== session) {
         session = token;
-        storage.setItem(KEY_SESSION, token);
+        sessions.keep(token);
       }
+      if (terms) sessions.terms(terms);
     }
 
     function forgetSession() {
       session = null;
-      storage.removeItem(KEY_SESSION);
+      sessions.clear();
+    }
+
+    /** The gateway refused our session: it ended (idle too long, or ended elsewhere). */
+    function sessionEnded() {
+      if (!session) return;
+      const ended = session;
+      forgetSession();
+      if (ws && wsSession === ended) {
+        disconnect();
+        connect();
+      }
+      setHandoff(null, null);
+      lastLength = 0;
+      expected = [];
+      emit("ended");
     }
 
     // ---- hand-off state
@@ -181,6 +303,7 @@
     // ---- the WebSocket
 
     let ws = null;
+    let wsSession = null; // the session the open socket said hello with
     let wsReady = false;
     let everConnected = false;
     let failures = 0; // consecutive WebSocket attempts that never got a hello
@@ -201,8 +324,13 @@
         return;
       }
       ws = sock;
+      wsSession = null;
       let greeted = false;
-      sock.onopen = () => sock.send(JSON.stringify({ type: "hello", session }));
+      let offered = null; // the session this hello offers
+      sock.onopen = () => {
+        offered = session;
+        sock.send(JSON.stringify({ type: "hello", session }));
+      };
       sock.onmessage = (event) => {
         let data;
         try {
@@ -213,7 +341,11 @@
         if (!isMessage(data)) return;
         if (data.type === "hello" && !greeted) {
           greeted = true;
-          keepSession(data.session);
+          if (offered && data.session !== offered && session === offered) {
+            sessionEnded(); // the gateway gave us a new session: ours had ended
+          }
+          keepSession(data.session, data);
+          wsSession = session;
           const resync = everConnected || handoffOpen();
           wsReady = true;
           everConnected = true;
@@ -314,16 +446,23 @@
       if (session) return session;
       const r = await getJson(origin + "/api/session", { method: "POST" });
       if (!r.ok) throw new Error(r.body.error || CANT_SEND);
-      keepSession(r.body.session);
+      keepSession(r.body.session, r.body);
       return session;
+    }
+
+    function withToken(token, path, options = {}) {
+      const headers = Object.assign({}, options.headers, { Authorization: "Bearer " + token });
+      return getJson(origin + path, Object.assign({}, options, { headers }));
     }
 
     async function withSession(path, options = {}, retried = false) {
       const token = await ensureSession();
-      const headers = Object.assign({}, options.headers, { Authorization: "Bearer " + token });
-      const r = await getJson(origin + path, Object.assign({}, options, { headers }));
+      const r = await withToken(token, path, options);
+      if (r.ok) sessions.touch();
       if (r.status !== 401 || retried) return r;
-      forgetSession(); // no longer valid here (e.g. the install's secret changed)
+      // Ended (idle too long, erased elsewhere) or not valid here (the install's secret
+      // changed): start a new session, with nothing of the old one on screen.
+      if (session === token) sessionEnded();
       return withSession(path, options, true);
     }
 
@@ -381,7 +520,15 @@
       const job = queue.shift();
       deliver(job.text)
         .then((data) => {
+          if (data.type === "error" && data.status === 401 && session) {
+            sessionEnded(); // the socket's session ended: send it in a new one
+            return viaHttp(job.text);
+          }
+          return data;
+        })
+        .then((data) => {
           if (data.type === "error") throw new Error(String(data.error || CANT_SEND));
+          if (data.type === "reply") sessions.touch();
           job.resolve(answered(data));
         })
         .catch((err) => job.reject(err && err.message ? err : new Error(CANT_SEND)))
@@ -497,18 +644,68 @@
           // start over here even if the gateway didn't hear it
         }
       }
+      if (session) {
+        // Revoke the old token: nobody can open that conversation again with it.
+        await postJson(session, "/api/session/end").catch(() => null);
+      }
+      clearHere();
+      loadHistory(); // a new session: just the greeting
+      connect();
+    }
+
+    function postJson(token, path) {
+      return withToken(token, path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+      });
+    }
+
+    /** Forget everything of this session on this page and in storage. */
+    function clearHere() {
       disconnect();
       queue.splice(0).forEach((job) => job.resolve(null)); // never sent: nothing to show
       forgetSession(); // the next hello (or request) starts a new session
       setHandoff(null, null); // a new conversation, not a return from a peer
-      loadHistory(); // a new session: just the greeting
-      connect();
+      lastLength = 0;
+      expected = [];
+    }
+
+    async function endChat() {
+      let outcome = "closed";
+      if (session) {
+        const state = handoff && handoff.state;
+        const step = { waiting: "/cancel_handoff", claimed: "/end_handoff" }[state];
+        if (step) {
+          try {
+            // The peer hears the chat ended (never in a new session: no retry on a 401).
+            if (wsReady && ws) await viaSocket(step);
+            else await withToken(session, "/api/chat", {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ text: step }),
+            });
+          } catch {
+            // /api/forget below closes the hand-off too
+          }
+        }
+        try {
+          const r = await postJson(session, "/api/forget"); // erases, and revokes the token
+          outcome = r.ok ? "erased" : r.status === 401 ? "closed" : "failed";
+        } catch {
+          outcome = "failed";
+        }
+      }
+      clearHere();
+      wanted = false; // no new session until the person writes again
+      return outcome;
     }
 
     return {
       send,
       loadHistory,
       startOver,
+      endChat,
       start() {
         wanted = true;
         connect();
@@ -519,6 +716,7 @@
       onHandoff: subscribe("handoff"),
       onHistory: subscribe("history"),
       onStatus: subscribe("status"),
+      onEnded: subscribe("ended"),
     };
   }
 
@@ -579,6 +777,8 @@
     ".pp-head button { min-height: 40px; min-width: 40px; padding: .2em .7em; border-radius: 8px;",
     "  border: 2px solid currentColor; background: transparent; color: inherit; }",
     ".pp-head .pp-close { font-size: 1.3em; line-height: 1; padding: 0; }",
+    ".pp-head .pp-end { background: var(--pp-on-accent); color: var(--pp-accent);",
+    "  border-color: var(--pp-on-accent); font-weight: 700; }",
     ".pp-bar { margin: 0; padding: .55em 1em; font-size: .95em;",
     "  border-bottom: 1px solid #d5dbe0; }",
     ".pp-bar[hidden] { display: none; }",
@@ -653,9 +853,10 @@
    *   intents.typed(text)             the person sent text
    *   intents.chose(payload, title)   they tapped a reply button
    *   intents.startOver()             they confirmed "start over"; a Promise, done when cleared
+   *   intents.endChat()               they confirmed "end chat"; a Promise of the line to show
    *
    * Returns {mount, open, render, notice, showReply, showHistory, showHandoff,
-   * showConnection, setTyping}.
+   * showConnection, setTyping, restart, showsConversation}.
    */
   function createView(cfg, intents) {
     const host = h("div", { id: "peerpath-widget" });
@@ -706,14 +907,37 @@
       "aria-label": "Close chat",
       text: "\u00d7",
     });
+    const endButton = h("button", {
+      type: "button",
+      class: "pp-end",
+      "aria-label": "End chat and erase it",
+      text: "End chat",
+    });
     const confirmYes = h("button", { type: "button", class: "pp-yes", text: "Yes, start over" });
     const confirmNo = h("button", { type: "button", text: "Keep this conversation" });
     const confirmBar = h(
       "div",
-      { class: "pp-bar pp-confirm", role: "group", "aria-label": "Start over?", hidden: true },
-      h("p", { text: "Start over? This clears the conversation on this device." }),
+      { class: "pp-bar pp-confirm", role: "group", "aria-labelledby": "pp-restart-q", hidden: true },
+      h("p", {
+        id: "pp-restart-q",
+        text: "Start over? This clears the conversation here, and it can't be opened again.",
+      }),
       confirmYes,
       confirmNo
+    );
+    const endYes = h("button", { type: "button", class: "pp-yes", text: "Yes, end and erase" });
+    const endNo = h("button", { type: "button", text: "Keep chatting" });
+    const endBar = h(
+      "div",
+      { class: "pp-bar pp-confirm", role: "group", "aria-labelledby": "pp-end-q", hidden: true },
+      h("p", {
+        id: "pp-end-q",
+        text:
+          "End this chat and erase it? PeerPath deletes the conversation, and this device " +
+          "keeps nothing of it.",
+      }),
+      endYes,
+      endNo
     );
     const stateBar = h("p", { class: "pp-bar", role: "status", hidden: true });
     const connBar = h("p", { class: "pp-bar pp-conn", role: "status", hidden: true });
@@ -762,9 +986,11 @@
         { class: "pp-head" },
         h("h2", { id: "pp-title", text: cfg.title }),
         restartButton,
+        endButton,
         closeButton
       ),
       confirmBar,
+      endBar,
       stateBar,
       connBar,
       log,
@@ -882,7 +1108,7 @@
     function renderAll(messages) {
       log.setAttribute("aria-busy", "true");
       log.textContent = "";
-      render("bot", { text: cfg.greeting });
+      render("bot", { text: cfg.greeting + "\n" + SHARED_COMPUTER });
       list(messages).forEach((m) => {
         if (m && (m.text || (m.buttons && m.buttons.length))) render(m.from || "bot", m);
       });
@@ -896,6 +1122,15 @@
       if (messages) renderAll(messages);
       else if (!log.firstChild) renderAll([]);
     }
+
+    /** A fresh start: just the greeting, then `line` (what happened to the old chat), if any. */
+    function restart(line) {
+      renderAll([]);
+      if (line) notice(line);
+    }
+
+    /** Whether more than the greeting is on screen. */
+    const showsConversation = () => log.childElementCount > 1;
 
     /** The answer to what the person just sent. */
     function showReply(messages) {
@@ -960,6 +1195,7 @@
     function close() {
       panel.hidden = true;
       confirmBar.hidden = true;
+      endBar.hidden = true;
       launcher.setAttribute("aria-expanded", "false");
       intents.closed();
       launcher.focus();
@@ -970,10 +1206,32 @@
       restartButton.focus();
     }
 
+    function cancelEnd() {
+      endBar.hidden = true;
+      endButton.focus();
+    }
+
     closeButton.addEventListener("click", close);
     restartButton.addEventListener("click", () => {
+      endBar.hidden = true;
       confirmBar.hidden = false;
       confirmNo.focus();
+    });
+    // Ending asks first; the safe choice has the focus, so Enter or Escape keeps the chat.
+    endButton.addEventListener("click", () => {
+      confirmBar.hidden = true;
+      endBar.hidden = false;
+      endNo.focus();
+    });
+    endNo.addEventListener("click", cancelEnd);
+    endYes.addEventListener("click", () => {
+      endYes.disabled = true;
+      endBar.hidden = true;
+      intents.endChat().then((line) => {
+        endYes.disabled = false;
+        restart(line); // the line is in the log, which screen readers hear (aria-live)
+        input.focus();
+      });
     });
     confirmNo.addEventListener("click", cancelStartOver);
     confirmYes.addEventListener("click", () => {
@@ -988,6 +1246,7 @@
       if (event.key !== "Escape" || panel.hidden) return;
       event.preventDefault();
       if (!confirmBar.hidden) cancelStartOver();
+      else if (!endBar.hidden) cancelEnd();
       else close();
     });
     form.addEventListener("submit", (event) => {
@@ -1016,6 +1275,8 @@
       showHandoff,
       showConnection,
       setTyping,
+      restart,
+      showsConversation,
     };
   }
 
@@ -1024,9 +1285,16 @@
   const cfg = readConfig(script.dataset || {});
   const local = safeStorage(() => window.localStorage);
   const perTab = safeStorage(() => window.sessionStorage);
-  const connection = createConnection({ origin: ORIGIN, storage: local });
+  const sessions = createSessionStore({
+    tab: perTab,
+    device: local,
+    pageMinutes: cfg.rememberMinutes,
+  });
+  const connection = createConnection({ origin: ORIGIN, storage: perTab, sessions });
   let historyLoaded = false; // loaded once per page, when first needed
   let unanswered = 0; // messages sent and not yet answered: the typing indicator shows
+  let chat = 0; // which chat this is: replies to an ended one are not shown
+  const waiting = []; // what the person sent that has no reply yet, as shown
 
   function loadHistoryOnce() {
     if (historyLoaded) return Promise.resolve();
@@ -1038,17 +1306,21 @@
   function say(text, shown) {
     const clean = String(text || "").trim();
     if (!clean) return;
-    view.render("me", { text: shown || clean });
+    const mine = { text: shown || clean };
+    const current = chat;
+    view.render("me", mine);
+    waiting.push(mine);
     unanswered += 1;
     view.setTyping(true);
     connection
       .send(clean, { echo: !shown })
       .then(
-        (reply) => reply && view.showReply(reply.messages),
-        (err) => view.notice(err && err.message ? err.message : CANT_SEND)
+        (reply) => reply && current === chat && view.showReply(reply.messages),
+        (err) => current === chat && view.notice(err && err.message ? err.message : CANT_SEND)
       )
       .then(() => {
-        unanswered -= 1;
+        if (waiting.indexOf(mine) >= 0) waiting.splice(waiting.indexOf(mine), 1);
+        unanswered = Math.max(0, unanswered - 1);
         view.setTyping(unanswered > 0);
       });
   }
@@ -1064,13 +1336,29 @@
     },
     typed: (text) => say(text),
     chose: (payload, title) => say(payload, title),
-    startOver: () => connection.startOver(),
+    startOver: () => {
+      chat += 1;
+      return connection.startOver();
+    },
+    endChat: () => {
+      chat += 1;
+      waiting.splice(0);
+      unanswered = 0;
+      view.setTyping(false);
+      return connection.endChat().then((outcome) => ENDED_TEXT[outcome] || ENDED_TEXT.failed);
+    },
   });
 
   connection.onPush((message, from) => view.render(from, message));
   connection.onHandoff((handoff, previous) => view.showHandoff(handoff, previous));
   connection.onHistory((messages) => view.showHistory(messages));
   connection.onStatus((status) => view.showConnection(status));
+  connection.onEnded(() => {
+    // The gateway refused the old session: nothing of it stays on screen. What the
+    // person is sending now goes to the new session, so it stays.
+    view.restart(view.showsConversation() ? EXPIRED : "");
+    waiting.forEach((mine) => view.render("me", mine));
+  });
 
   function mount() {
     view.mount();
