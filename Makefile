@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat eval-blind safety-report nlu-report coverage lock clean
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -143,13 +143,17 @@ eval: $(VENV)/.installed
 eval-chat: setup
 	$(PY) -m eval.chat_eval $(if $(SCRIPTS),--scripts $(SCRIPTS)) --show
 
+## eval-blind: run a blind set once, recording every reply for an independent judge (SET=tests/eval/blind4)
+eval-blind: setup
+	$(PY) -m eval.blind_run $(or $(SET),tests/eval/blind4)
+
 ## coverage: does knowledge/ hold every fact of the sources (tests/eval/facts.yml)?
 coverage: $(VENV)/.installed
 	$(PY) -m eval.coverage
 
-## safety-report: how the net grades every safety set, and what Rasa's own intent alone catches
+## safety-report: the net by writer split, category and language (CALIBRATE=1 sets its thresholds, UNSEEN=1 adds the unseen set), and what Rasa's own intent alone catches
 safety-report: $(MODEL) $(VENV)/.installed
-	$(PY) -m tests.safety.report
+	$(PY) -m eval.safety_report $(if $(CALIBRATE),--calibrate) $(if $(UNSEEN),--unseen) $(if $(SHOW),--show)
 	$(RASA_VENV)/bin/python -m eval.rasa_safety_layer
 
 ## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare, CLUSTER=1 to add make run-cluster)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from actions.parsing import STATES
+from peerpath.corrections import correction
 from peerpath.search.answers import answer_bearing
 from peerpath.search.index import Hit
 from peerpath.search.lexical import tokens
@@ -239,3 +241,50 @@ def without_disclosure(text: str) -> str:
     rest = re.sub(r"^[\s,.;:!-]*(and|but|so)?[\s,.;:!-]*", "", rest, flags=re.IGNORECASE)
     rest = " ".join(rest.split())
     return rest if len(_WORD.findall(rest)) >= 3 else text
+
+
+# A correction of the previous question (peerpath.corrections): "no, i meant vermont".
+_NOT = re.compile(r"^(?P<fix>.+?)[\s,]+(not|instead\s+of|rather\s+than|no)\s+(?P<wrong>[\w' -]+)$",
+                  re.IGNORECASE)  # fmt: skip
+_SIMILAR = 0.6
+_STATE_NAMES = frozenset(name.lower() for name in STATES.values())
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def corrected(previous: str, text: str) -> str | None:
+    """The previous question with the correction put in, or None when `text` is no
+    correction. A whole new question replaces the old one; a few words replace the
+    words they correct: the ones named after "not", else the most alike (a typo),
+    else the last words of the same length (what "i meant X" usually corrects)."""
+    fix = correction(text)
+    if fix is None or not previous:
+        return None
+    if is_question(fix) and len(_WORD.findall(fix)) >= 4:
+        return fix
+    wrong = None
+    named = _NOT.match(fix)
+    if named:
+        fix, wrong = named.group("fix").strip(), named.group("wrong").strip()
+    words = previous.split()
+    size = len(fix.split())
+    spans = [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+    if not spans:
+        return fix
+    if wrong is not None:
+        target = max(spans, key=lambda span: _similarity(span.strip("?.,!"), wrong))
+        if _similarity(target.strip("?.,!"), wrong) >= _SIMILAR:
+            return previous.replace(target.strip("?.,!"), fix, 1)
+    best = max(spans, key=lambda span: _similarity(span.strip("?.,!"), fix))
+    if _similarity(best.strip("?.,!"), fix) >= _SIMILAR:
+        return previous.replace(best.strip("?.,!"), fix, 1)
+    if fix.lower() in _STATE_NAMES:  # one place for another: "no, i meant connecticut"
+        for name in sorted(_STATE_NAMES, key=len, reverse=True):
+            found = re.search(rf"\b{re.escape(name)}\b", previous, re.IGNORECASE)
+            if found:
+                return previous[: found.start()] + fix + previous[found.end() :]
+    return joined(previous, fix)

@@ -10,7 +10,7 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import followups
@@ -182,3 +182,35 @@ class ActionOutOfScope(Action):
                 return events
         dispatcher.utter_message(response="utter_out_of_scope")
         return await ActionShowMenu().run(dispatcher, tracker, domain)
+
+
+class ActionDefaultFallback(Action):
+    """A turn no rule or story covers ("ok", "no", "sure" with nothing open, "no, i meant
+    vermont"): a correction of the last question is answered with the correction put in,
+    a question is answered if search finds it, anything else gets a short "anything
+    else?" and the menu. Never silence: an empty turn looks like an outage."""
+
+    def __init__(self, kb: Knowledge | None = None) -> None:
+        self._kb = kb
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # Rasa's own fallback undoes the turn, so its policies listen next; this one keeps
+        # the turn, and says what comes next itself.
+        listen = [FollowupAction("action_listen")]
+        text = (tracker.latest_message.get("text") or "").strip()
+        kb = self._kb or knowledge()
+        if text and not text.startswith("/"):
+            fixed = followups.corrected(tracker.get_slot("kb_question") or "", text)
+            if fixed is not None:
+                return (await answer(dispatcher, kb, tracker, fixed) or []) + listen
+            if followups.is_question(text):
+                events = await answer(dispatcher, kb, tracker, text, off_topic=True)
+                if events is not None:
+                    return events + listen
+        dispatcher.utter_message(response="utter_anything_else")
+        return await ActionShowMenu().run(dispatcher, tracker, domain) + listen

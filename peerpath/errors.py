@@ -50,6 +50,11 @@ class RasaUnavailable(PeerPathError):
     """The Rasa server did not answer, or answered with an error."""
 
 
+class RasaBusy(RasaUnavailable):
+    """One conversation's message ran out of time while Rasa serves the others (its own
+    earlier messages still running): "one moment" for that person, not an outage."""
+
+
 class SearchError(PeerPathError):
     """The knowledge index cannot be built, loaded or queried."""
 

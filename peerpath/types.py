@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["ok", "degraded", "unavailable"]
+Status = Literal["ok", "busy", "degraded", "unavailable"]
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,28 @@
 """The gateway's one client of the Rasa server: its REST channel and HTTP API.
 
-When Rasa fails to answer (down, refusing, or slower than the timeout), the
-client remembers it for a few seconds and fails at once in that time, so
-people get the calm message, a crisis reply or a hand-off without waiting for
-another timeout; the next call after that tries Rasa again.
+When Rasa itself fails (down, refusing, answering with an error), or messages
+of several conversations run out of time, the client remembers it for a few
+seconds and fails at once in that time, so people get the calm message, a
+crisis reply or a hand-off without waiting for another timeout; the next call
+after that tries Rasa again. One conversation's slow turn is that
+conversation's business (failures.py): it gets RasaBusy, the others carry on.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Protocol
 
 import anyio
 import httpx
 
-from peerpath.errors import RasaUnavailable
+from bot.rasa.failures import FailureSwitch
+from peerpath.errors import RasaBusy, RasaUnavailable
 from peerpath.protocol import MessageMeta
 from peerpath.settings import Secret
 
 logger = logging.getLogger(__name__)
 
-DOWN_SECONDS = 5.0  # after a failure, fail fast for this long
 EVENTS_TIMEOUT = 2.0  # pause/resume events are bookkeeping: never wait long on them
 
 
@@ -61,7 +62,7 @@ class RasaClient:
         self._token = token
         self._timeout = timeout
         self._action_server_url = action_server_url
-        self._down_until = 0.0
+        self.failures = FailureSwitch()
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
@@ -70,11 +71,11 @@ class RasaClient:
 
     @property
     def looks_down(self) -> bool:
-        """Whether Rasa failed moments ago (calls fail at once until DOWN_SECONDS pass)."""
-        return time.monotonic() < self._down_until
+        """Whether Rasa failed moments ago (calls fail at once for a few seconds)."""
+        return self.failures.tripped
 
     def _failed(self, why: str) -> RasaUnavailable:
-        self._down_until = time.monotonic() + DOWN_SECONDS
+        self.failures.server_failed()
         return RasaUnavailable(why)
 
     def _auth(self) -> dict[str, str]:
@@ -87,7 +88,11 @@ class RasaClient:
         meta: MessageMeta,
         timeout: float | None = None,
     ) -> list[dict[str, Any]]:
-        """Send one message to the REST channel and return Rasa's raw replies."""
+        """Send one message to the REST channel and return Rasa's raw replies.
+
+        `timeout` is a deliberately short wait (the caller has a way on without
+        Rasa): running out of it is no sign of trouble and is not counted.
+        """
         if self.looks_down:
             raise RasaUnavailable("Rasa failed moments ago")
         body = {
@@ -101,11 +106,18 @@ class RasaClient:
             with anyio.fail_after(timeout or self._timeout):
                 response = await self._http.post("/webhooks/rest/webhook", json=body)
         except (httpx.TimeoutException, TimeoutError) as exc:
-            raise self._failed("Rasa did not answer in time") from exc
+            if timeout is not None:
+                raise RasaBusy("a short wait ran out") from exc
+            if self.failures.timed_out(sender_id):
+                raise RasaUnavailable(
+                    "Rasa did not answer in time, in several conversations"
+                ) from exc
+            raise RasaBusy("Rasa did not answer this conversation in time") from exc
         except httpx.TransportError as exc:
             raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
             raise self._failed(f"Rasa answered HTTP {response.status_code}")
+        self.failures.succeeded(sender_id)
         try:
             replies = response.json()
         except ValueError as exc:
@@ -125,7 +137,13 @@ class RasaClient:
                     params={**self._auth(), "include_events": "NONE"},
                     json=events,
                 )
-        except (httpx.HTTPError, TimeoutError) as exc:
+        except (httpx.TimeoutException, TimeoutError) as exc:
+            if self.failures.timed_out(sender_id):
+                raise RasaUnavailable(
+                    "Rasa did not answer in time, in several conversations"
+                ) from exc
+            raise RasaBusy("Rasa did not take this conversation's events in time") from exc
+        except httpx.HTTPError as exc:
             raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa refused tracker events: HTTP {response.status_code}")

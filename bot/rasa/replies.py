@@ -18,6 +18,11 @@ CALM_UNAVAILABLE = (
     "you can call or text 988 (Suicide & Crisis Lifeline), any time."
 )
 
+STILL_WORKING = (
+    "I'm still working on your earlier messages. One moment, please: the answers will appear here."
+)
+NOTHING_TO_ADD = "Okay. Is there something I can help you look into?"
+
 
 def _buttons(raw: Any) -> tuple[Button, ...]:
     if not isinstance(raw, list):
@@ -87,3 +92,8 @@ def normalize(rasa_messages: list[dict[str, Any]]) -> tuple[OutMessage, ...]:
 def unavailable() -> tuple[OutMessage, ...]:
     """The calm message shown when Rasa or the action server is down or slow."""
     return (OutMessage(text=CALM_UNAVAILABLE, kind=MessageKind.NOTICE),)
+
+
+def still_working() -> tuple[OutMessage, ...]:
+    """One person's own earlier messages are still running: "one moment", not an outage."""
+    return (OutMessage(text=STILL_WORKING, kind=MessageKind.NOTICE),)

@@ -55,6 +55,7 @@ class Stack:
     var: Path
     cluster: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)  # settings for this run only
     process: subprocess.Popen[bytes] | None = None
     started_in: float = 0.0
 
@@ -75,6 +76,7 @@ class Stack:
             "SESSIONS_PER_ADDRESS": "100000",
             "PYTHONPATH": str(self.tree),
         }
+        self.env.update(self.overrides)
         if self.cluster:
             front = free_run(3)
             rasa_port, actions_port = free_run(2), free_run(2)

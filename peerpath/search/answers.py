@@ -189,3 +189,29 @@ def focus_units(
     if index in set(shown) and not new_words & set(tokens(parts[index])):
         return []
     return _with_list(parts, index)
+
+
+_VERDICT = re.compile(r"^(yes|no)\b\s*[.,!;:]?\s*", re.IGNORECASE)
+OWN_QUESTION_OVERLAP = 0.75
+OWN_HEADING_SHARE = 0.5
+
+
+def is_own_question(question: str, heading: str) -> bool:
+    """Whether the person asks the section's own question (its heading): most of the
+    question's words are the heading's, and most of the heading's are the question's."""
+    asked, own = set(tokens(question)), set(tokens(heading))
+    if not asked or not own:
+        return False
+    shared = len(asked & own)
+    return shared / len(asked) >= OWN_QUESTION_OVERLAP and shared / len(own) >= OWN_HEADING_SHARE
+
+
+def without_verdict(text: str) -> str:
+    """`text` without a leading bare "Yes." or "No.": a verdict answers the section's own
+    question, and may contradict another one ("can I work as a peer on SSI?" answered
+    from a section whose question was different)."""
+    match = _VERDICT.match(text)
+    if match is None or not text[match.end() :].strip():
+        return text
+    rest = text[match.end() :]
+    return rest[:1].upper() + rest[1:]

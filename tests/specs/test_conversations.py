@@ -1,8 +1,9 @@
 """Specs for the message path (bot/conversations.py), with canned Rasa replies.
 
 Rasa is an httpx.MockTransport playing a script; the hand-off queue is real
-(SQLite in a temporary folder); the safety net is its rules alone. Each spec
-reads: a person says this, Rasa does that, PeerPath answers so.
+(SQLite in a temporary folder); the safety net is its rules' floor alone, and a
+few messages graded by script where a spec needs a card the floor can't tell.
+Each spec reads: a person says this, Rasa does that, PeerPath answers so.
 """
 
 from __future__ import annotations
@@ -25,13 +26,20 @@ from bot.handoff.outbox import Outbox
 from bot.handoff.service import HandoffService
 from bot.handoff.store import HandoffStore
 from bot.rasa.client import RasaClient
-from bot.rasa.replies import CALM_UNAVAILABLE
+from bot.rasa.replies import CALM_UNAVAILABLE, NOTHING_TO_ADD, STILL_WORKING
 from bot.ratelimit import RateLimiter
-from bot.safety import SafetyNet
-from peerpath.crisis import CRISIS_TEXT
+from bot.safety import Assessment, SafetyNet
+from peerpath.crisis import BYSTANDER_TEXT, CRISIS_TEXT
 from peerpath.errors import BadRequest
 from peerpath.hours import OfficeHours
-from peerpath.protocol import REQUEST_HUMAN, Command, HandoffRequest, MessageMeta
+from peerpath.protocol import (
+    REQUEST_HUMAN,
+    Card,
+    Command,
+    HandoffRequest,
+    MessageMeta,
+    Safety,
+)
 from peerpath.settings import HandoffConfig, Secret
 
 OFFER = [{"recipient_id": "x", "text": "I can connect you with a peer supporter. Connect?"}]
@@ -42,6 +50,16 @@ ANSWER = [
 MENU = [{"recipient_id": "x", "text": "Here's what I can help with.", "buttons": [
     {"title": "Talk to a peer", "payload": REQUEST_HUMAN}]}]  # fmt: skip
 HANDOFF = [{"recipient_id": "x", "custom": HandoffRequest("benefits", False).to_custom()}]
+BYSTANDER = "my friend is on the railing of the bridge right now"
+
+
+class ScriptedNet(SafetyNet):
+    """The rules' floor, and BYSTANDER graded as someone else in danger (a model would)."""
+
+    def assess(self, text: str, vector: Any = None) -> Assessment:
+        if text == BYSTANDER:
+            return Assessment(Safety.CRISIS, Card.BYSTANDER, by="model", score=0.99)
+        return super().assess(text)
 
 
 @dataclass
@@ -55,6 +73,8 @@ class FakeRasa:
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/health":
             return httpx.Response(200 if self.action_server_up else 503)
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "peerpath.tar.gz"})
         if request.url.path.endswith("/tracker/events"):
             return httpx.Response(200, json={})
         body = json.loads(request.content)
@@ -96,7 +116,13 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     always = HandoffConfig(hours=OfficeHours.parse("always", "UTC"))
     handoff = HandoffService(store, Outbox(store), rasa, always, EventBus())
     conversations = Conversations(
-        rasa, Secret("secret"), handoff, SafetyNet(model=None), RateLimiter(5), max_chars=2000
+        rasa,
+        Secret("secret"),
+        handoff,
+        ScriptedNet(model=None),
+        RateLimiter(5),
+        max_chars=2000,
+        address_limiter=RateLimiter(8),
     )
     yield Gateway(conversations, fake, handoff)
     await conversations.aclose()
@@ -117,7 +143,11 @@ def texts(reply: Any) -> str:
 
 @pytest.mark.parametrize(
     "message",
-    ["i want to kill myself tonight", "I'M NOT SAFE RIGHT NOW \ud83d", "\x00i want to die\u202e"],
+    [
+        "i want to kill myself tonight",
+        "I'M GOING TO END MY LIFE \ud83d",
+        "\x00me voy a matar\u202e",
+    ],
 )
 async def test_crisis_gets_the_gateways_reply_at_once_even_with_rasa_stalled(
     gateway: Gateway, message: str
@@ -128,8 +158,8 @@ async def test_crisis_gets_the_gateways_reply_at_once_even_with_rasa_stalled(
     # Rasa hangs for 60 s and the client would wait 5 s: the reply came without either
     # (how fast it is, is the reliability suite's and the bench's to measure)
     assert time.perf_counter() - started < 2.0
-    assert kinds(reply) == ["crisis"] and reply.messages[0].text == CRISIS_TEXT
-    assert reply.messages[0].buttons[0].payload == Command.CONNECT_URGENT
+    assert kinds(reply) == ["crisis"]
+    assert reply.messages[0].buttons[0].payload.startswith(Command.CONNECT_URGENT)
 
 
 async def test_rasa_is_told_about_the_crisis_afterwards(gateway: Gateway) -> None:
@@ -152,6 +182,67 @@ async def test_the_crisis_button_opens_an_urgent_ticket_without_rasa(gateway: Ga
     [ticket] = await gateway.handoff.open_tickets()
     assert ticket["urgent"] is True
     assert gateway.rasa.received == []
+
+
+async def test_someone_else_in_danger_gets_the_bystander_card_and_the_ticket_says_so(
+    gateway: Gateway,
+) -> None:
+    reply = await gateway.say(BYSTANDER)
+    [card] = reply.messages
+    assert card.text == BYSTANDER_TEXT and card.text.startswith("Please call 911 now")
+    await gateway.say(card.buttons[0].payload)  # "Connect me with a peer"
+    [ticket] = await gateway.handoff.open_tickets()
+    assert ticket["urgent"] is True and ticket["topic"] == "crisis-bystander"
+
+
+# --- nothing stands before a crisis reply ---------------------------------------------
+
+
+async def test_a_crisis_from_a_person_over_their_rate_limit_gets_the_crisis_reply(
+    gateway: Gateway,
+) -> None:
+    for _ in range(5):
+        await gateway.say("hi", who="flood")
+    with pytest.raises(BadRequest):
+        await gateway.say("hi", who="flood")
+    reply = await gateway.say("I'm going to kill myself tonight", who="flood")
+    assert kinds(reply) == ["crisis"] and reply.messages[0].text == CRISIS_TEXT
+
+
+async def test_a_crisis_from_an_address_over_its_limit_gets_the_crisis_reply(
+    gateway: Gateway,
+) -> None:
+    for n in range(8):
+        await gateway.conversations.handle("web", f"person-{n}", "hi", client="10.0.0.9")
+    with pytest.raises(BadRequest) as refused:
+        await gateway.conversations.handle("web", "another", "hi", client="10.0.0.9")
+    assert refused.value.status_code == 429
+    reply = await gateway.conversations.handle(
+        "web", "another", "i'm going to kill myself", client="10.0.0.9"
+    )
+    assert kinds(reply) == ["crisis"]
+
+
+async def test_an_over_long_crisis_message_gets_the_crisis_reply(gateway: Gateway) -> None:
+    reply = await gateway.say("I'm going to end my life. " + "I can't go on. " * 300)
+    assert kinds(reply) == ["crisis"]
+
+
+async def test_a_crisis_in_a_handoff_over_the_limit_reaches_the_peer_marked_urgent(
+    gateway: Gateway,
+) -> None:
+    gateway.rasa.answer = lambda body: HANDOFF
+    await gateway.say('/inform{"handoff_topic": "benefits"}', who="flood")
+    for _ in range(4):
+        await gateway.say("are you there?", who="flood")
+    with pytest.raises(BadRequest):
+        await gateway.say("hello??", who="flood")
+    reply = await gateway.say("I'm going to kill myself tonight", who="flood")
+    assert kinds(reply) == ["crisis"] and reply.handoff is not None
+    [ticket] = await gateway.handoff.open_tickets()
+    assert ticket["urgent"] is True
+    said = [m["text"] for m in await gateway.handoff.messages(ticket["id"])]
+    assert "I'm going to kill myself tonight" in said, "the peer sees the message"
 
 
 # --- a request for a human -----------------------------------------------------------
@@ -212,6 +303,24 @@ async def test_after_a_failure_rasa_is_not_waited_on_again_at_once(gateway: Gate
     reply = await gateway.say("and in new york?", who="ben")
     assert time.perf_counter() - started < 0.3
     assert reply.status == "unavailable"
+
+
+async def test_nothing_back_with_everything_up_is_no_outage(gateway: Gateway) -> None:
+    """Rasa had nothing to say ("ok" with no question open): "anything else?" and the menu."""
+    gateway.rasa.answer = lambda body: [] if body["message"] == "ok" else MENU
+    reply = await gateway.say("ok")
+    assert reply.status == "ok" and texts(reply).startswith(NOTHING_TO_ADD)
+    assert "Here's what I can help with." in texts(reply)
+
+
+async def test_one_conversations_timeout_is_its_own(gateway: Gateway) -> None:
+    """A slow turn of one person's own ("one moment") never trips the switch for others."""
+    gateway.rasa.answer = lambda body: hang(body) if body["sender"] == busy else ANSWER
+    busy = gateway.conversations.conversation_id("web", "busy")
+    gateway.conversations._rasa._timeout = 0.3  # type: ignore[attr-defined]
+    reply = await gateway.say("what do peers earn", who="busy")
+    assert reply.status == "busy" and texts(reply) == STILL_WORKING
+    assert (await gateway.say("what do peers earn", who="calm")).status == "ok"
 
 
 async def test_nothing_back_and_the_action_server_down_is_degraded(gateway: Gateway) -> None:

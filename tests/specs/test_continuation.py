@@ -1,0 +1,64 @@
+""" "Tell me more" reads on in document order, and "tell me more about X" is a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.continuation import Next, next_part, own_subject
+from actions.followups import corrected
+
+# (last, shown, units of last, next section, its units, queue) -> what comes next
+ORDER = [
+    # the short answer left sentences out: they come first
+    (("a#1", [0, 2], 5, "a#2", 3, ["b#1"]), Next("a#1", (1, 3, 4), True)),
+    # the section was shown whole: the next section of the same article
+    (("a#1", [0, 1, 2], 3, "a#2", 4, ["b#1"]), Next("a#2", (0, 1, 2, 3), False)),
+    # the article ended: the next good section for the question
+    (("a#9", [0, 1], 2, None, 0, ["b#1", "c#4"]), Next("b#1", (0, 1, 2), False)),
+    # nothing shown yet in this conversation: the queue
+    ((None, [], 0, None, 0, ["c#4"]), Next("c#4", (0, 1, 2), False)),
+    # nothing left anywhere
+    (("a#9", [0, 1], 2, None, 0, []), None),
+]
+
+
+@pytest.mark.parametrize(("state", "expected"), ORDER)
+def test_tell_me_more_goes_on_in_document_order(state: tuple, expected: Next | None) -> None:
+    last, shown, count, after, after_count, queue = state
+    assert next_part(last, shown, count, after, after_count, queue, {q: 3 for q in queue}) == (
+        expected
+    )
+
+
+SUBJECTS = [
+    ("tell me more", None),
+    ("tell me more about that", None),
+    ("can you tell me a bit more about this one", None),
+    ("go on", None),
+    ("tell me more about the WRAP training", "the WRAP training"),
+    ("more info on ticket to work?", "ticket to work"),
+    ("i'd like to know more about peer supervision", "peer supervision"),
+]
+
+
+@pytest.mark.parametrize(("text", "subject"), SUBJECTS)
+def test_tell_me_more_about_a_subject_is_a_question(text: str, subject: str | None) -> None:
+    assert own_subject(text) == subject
+
+
+CORRECTIONS = [
+    ("what do peers earn in vermont?", "no, i meant connecticut", "what do peers earn in connecticut?"),
+    ("how much do peer specialsts earn", "sorry, typo: specialists", "how much do peer specialists earn"),
+    ("can i work on ssi", "i meant ssdi, not ssi", "can i work on ssdi"),
+    ("cuanto ganan en vermont", "perdón, quise decir connecticut", "cuanto ganan en connecticut"),
+    ("what is wrap", "no i meant to ask how long is the wrap training",
+     "how long is the wrap training"),
+    ("what is wrap", "what about ssi", None),  # a follow-up, not a correction
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("previous", "text", "expected"), CORRECTIONS)
+def test_a_correction_is_put_into_the_last_question(
+    previous: str, text: str, expected: str | None
+) -> None:
+    assert corrected(previous, text) == expected

@@ -1,0 +1,39 @@
+"""A reply opens with a bare "Yes." or "No." only when the person asked the section's own
+question (the SSI answer that opened with "No." from another question's section)."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerpath.search.answers import is_own_question, without_verdict
+
+VERDICTS = [
+    ("No. The Action Agenda asks employers to offer full-time jobs.",
+     "The Action Agenda asks employers to offer full-time jobs."),
+    ("Yes, research links peer support to better outcomes.",
+     "Research links peer support to better outcomes."),
+    ("Not every state certifies peers.", "Not every state certifies peers."),
+    ("Nobody is required to disclose.", "Nobody is required to disclose."),
+    ("No.", "No."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), VERDICTS)
+def test_a_bare_verdict_is_left_out(text: str, expected: str) -> None:
+    assert without_verdict(text) == expected
+
+
+OWN = [
+    ("is peer support evidence based?", "Is peer support an evidence-based practice?", True),
+    ("can someone on SSI work as a peer specialist?",
+     "Should peer jobs be part-time so people keep their benefits?", False),
+    ("what is priority 7 about", "Are the Top Ten Priorities ranked in order of importance?",
+     False),
+    ("do i have to speak for my whole community?",
+     "Do I have to speak for my whole community?", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "heading", "own"), OWN)
+def test_the_sections_own_question(question: str, heading: str, own: bool) -> None:
+    assert is_own_question(question, heading) is own

@@ -1,0 +1,69 @@
+"""Conversation acts over the real stack (gateway, Rasa, action server, index): "tell me
+more" reads on in document order, a correction is answered anew, a one-word reply after
+an answer is answered, and a Spanish speaker is answered in Spanish."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from bot.rasa.replies import CALM_UNAVAILABLE
+from peerpath.settings import Settings
+from tests.helpers.gateway import STAFF_ENV, say, texts
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def gateway(stack, knowledge_index, safety_net) -> Iterator[TestClient]:
+    settings = Settings.from_env({**stack.env, **STAFF_ENV})
+    app = create_app(settings, index=knowledge_index, safety=safety_net)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def _source(reply: dict[str, Any]) -> dict[str, Any]:
+    for message in reply["messages"]:
+        for source in message.get("sources", []):
+            if source.get("chunk_id"):
+                return source
+    return {}
+
+
+def test_tell_me_more_reads_on_in_the_same_article(gateway: TestClient) -> None:
+    first = _source(say(gateway, "acts-more", "what does a vocational peer specialist do?"))
+    assert first, "the question is answered from an article"
+    more = say(gateway, "acts-more", "tell me more")
+    after = _source(more)
+    assert after.get("doc") == first.get("doc"), (first, after)
+    again = _source(say(gateway, "acts-more", "go on"))
+    assert again.get("doc") == first.get("doc") and again != first
+
+
+def test_a_correction_is_answered_anew(gateway: TestClient) -> None:
+    say(gateway, "acts-fix", "what do peer specialists earn in vermont?")
+    reply = say(gateway, "acts-fix", "sorry, i meant how long is the WRAP training")
+    assert "WRAP" in texts(reply) or "wrap" in _source(reply).get("doc", "")
+
+
+def test_no_bare_verdict_answers_another_question(gateway: TestClient) -> None:
+    reply = say(gateway, "acts-ssi", "can someone on SSI work as a peer specialist?")
+    answer = next(m["text"] for m in reply["messages"] if m.get("sources"))
+    assert not answer.lstrip().lower().startswith(("no.", "no,", "yes.", "yes,")), answer
+
+
+def test_a_spanish_speaker_is_answered_in_spanish(gateway: TestClient) -> None:
+    reply = say(gateway, "acts-es", "hola")
+    assert reply["messages"] and CALM_UNAVAILABLE not in texts(reply)
+    reply = say(gateway, "acts-es", "¿cuánto gana un especialista de pares?")
+    answer = texts(reply).lower()
+    assert "hora" in answer and "$" in answer, answer  # the wage figures, in Spanish
+    menu = say(gateway, "acts-es", "/language")
+    titles = [b["title"] for m in menu["messages"] for b in m.get("buttons", [])]
+    assert titles == ["English", "Español"]
+    back = say(gateway, "acts-es", "/language_en")
+    assert "English" in texts(back)
