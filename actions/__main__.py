@@ -11,9 +11,9 @@ import sys
 import warnings
 
 from rasa_sdk.endpoint import create_app
-from rasa_sdk.executor import ActionExecutor
 
 from actions.services import knowledge
+from actions.speaking import SpeakingExecutor
 from peerpath import logs
 from peerpath.errors import ConfigError
 from peerpath.settings import Settings
@@ -28,7 +28,7 @@ def main() -> int:
     logs.configure(settings.log_level)
     # rasa-sdk 3.21 serves Rasa 3.6 fine (checked); say so once, not per request.
     warnings.filterwarnings("once", module=r"rasa_sdk\.utils")
-    executor = ActionExecutor()
+    executor = SpeakingExecutor()
     executor.register_package("actions")
     app = create_app(executor, cors_origins=None)
 

@@ -181,7 +181,9 @@ _ROLE = re.compile(
 )
 _QUESTION = re.compile(
     r"\?|^\W*(what|how|where|when|who|why|which|is|are|can|could|do|does|did|should|will|would|"
-    r"any|tell\s+me|i\s+need|i\s+want\s+to\s+know|looking\s+for)\b",
+    r"any|tell\s+me|i\s+need|i\s+want\s+to\s+know|looking\s+for|"
+    r"qu[eé]|c[oó]mo|d[oó]nde|cu[aá]ndo|qui[eé]n|por\s*qu[eé]|cu[aá]nto|cu[aá]l|puedo|hay|"
+    r"necesito|quiero\s+saber|busco)\b",
     re.IGNORECASE,
 )
 
@@ -200,9 +202,32 @@ class RoleSaid:
     rest: str  # what else the message says, without the role statement
 
 
+# The same in Spanish: "soy consejera de VR", "trabajo como especialista de pares",
+# "estoy buscando chamba"
+_ROLE_WORDS_ES = [
+    ("peer_specialist", r"especialista\s+(de|en)\s+(apoyo\s+(entre|de)\s+)?pares|"
+                        r"peer(\s+specialist)?|coach\s+de\s+recuperaci[oó]n|par\s+certificad[oa]"),
+    ("counselor", r"consejer[oa](\s+de\s+(vr|rehabilitaci[oó]n(\s+vocacional)?))?|"
+                  r"(manejador|administrador)(a)?\s+de\s+casos"),
+    ("employer", r"empleador(a)?|patron(o|a)|supervisor(a)?|director(a)?|gerente|"
+                 r"due[nñ]o\s+de\s+(un\s+)?negocio"),
+]  # fmt: skip
+_ROLE_ES = re.compile(
+    r"(?P<lead>\b(hola|oye|bueno|pues|mira)\W+)*"
+    r"\b(soy|trabajo\s+como|yo\s+soy)\s+(una?\s+)?(?P<role>"
+    + "|".join(f"(?P<{name}>{words})" for name, words in _ROLE_WORDS_ES)
+    + r")\b"
+    r"|\b(estoy\s+buscando|busco|ando\s+buscando)\s+(?P<seeking>trabajo|empleo|chamba|jale)\b",
+    re.IGNORECASE,
+)
+
+
 def role_said(text: str) -> RoleSaid | None:
-    """The role a person names in `text`, and the rest of the message."""
+    """The role a person names in `text` (English or Spanish), and the rest of the message."""
     match = _ROLE.search(text)
+    names = _ROLE_WORDS
+    if match is None:
+        match, names = _ROLE_ES.search(text), _ROLE_WORDS_ES
     if match is None:
         return None
     groups = match.groupdict()
@@ -211,7 +236,7 @@ def role_said(text: str) -> RoleSaid | None:
     elif groups.get("supervising"):
         role = "employer"
     else:
-        role = next(name for name, _ in _ROLE_WORDS if groups.get(name))
+        role = next(name for name, _ in names if groups.get(name))
     rest = (text[: match.start()] + " " + text[match.end() :]).strip()
     rest = _REST_LEAD.sub("", rest)
     return RoleSaid(role, rest.strip())

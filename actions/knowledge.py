@@ -19,9 +19,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import followups
+from actions import continuation, followups
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
+from actions.speaking import language_of
+from peerpath.catalogue import tr
 from peerpath.protocol import (
     HELP,
     PEER_BUTTON,
@@ -32,7 +34,14 @@ from peerpath.protocol import (
     Safety,
     payload,
 )
-from peerpath.search.answers import answer_units, focus_units, render, units
+from peerpath.search.answers import (
+    answer_units,
+    focus_units,
+    is_own_question,
+    render,
+    units,
+    without_verdict,
+)
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
 from peerpath.search.lexical import tokens
@@ -102,6 +111,12 @@ BENEFITS_NOTE = (
     "it means for your own benefits. A free benefits counselor can: {contact}."
 )
 COUNSELOR_NOTE = "A free benefits counselor can look at your own situation: {contact}."
+ASK_FOR_WIPA = "ask Social Security about WIPA benefits counseling"
+# an answer that already says it is general information (English and Spanish articles)
+GENERAL_INFORMATION_SAID = ("not legal or financial advice", "no es asesoría legal ni financiera")
+FROM_SECTION = "From: {title}, “{heading}”"
+FROM_DOCUMENT = "From: {title}"
+ONLY_IN_ENGLISH = "I have this only in English for now:"
 IPS_QUESTION = '"IPS" can mean two different things in peer support. Which one do you mean?'
 IPS_BUTTONS = [
     {
@@ -186,28 +201,39 @@ def source_of(kb: Knowledge, passage: Passage) -> dict[str, str]:
     }
 
 
-def from_line(passage: Passage) -> str:
-    return (
-        f"From: {passage.title}, “{passage.heading}”"
-        if passage.heading
-        else f"From: {passage.title}"
-    )
+def from_line(passage: Passage, lang: str = "en") -> str:
+    if passage.heading:
+        return tr(lang, FROM_SECTION, title=passage.title, heading=passage.heading)
+    return tr(lang, FROM_DOCUMENT, title=passage.title)
 
 
-def benefits_note(kb: Knowledge, answer: str) -> str:
+def benefits_note(kb: Knowledge, answer: str, lang: str = "en") -> str:
     """Benefits answers always say what they are not, and where real help is."""
     wipa = kb.directory.get("wipa")
-    contact = wipa.contact_line() if wipa else "ask Social Security about WIPA benefits counseling"
-    template = COUNSELOR_NOTE if "not legal or financial advice" in answer else BENEFITS_NOTE
-    return template.format(contact=contact)
+    contact = wipa.contact_line() if wipa else tr(lang, ASK_FOR_WIPA)
+    said = any(phrase in answer for phrase in GENERAL_INFORMATION_SAID)
+    return tr(lang, COUNSELOR_NOTE if said else BENEFITS_NOTE, contact=contact)
 
 
-def answer_text(kb: Knowledge, passage: Passage, shown: list[int]) -> str:
-    """The passage's `shown` sentences, its source line, and the benefits note where it applies."""
+def answer_text(
+    kb: Knowledge,
+    passage: Passage,
+    shown: list[int],
+    question: str | None = None,
+    lang: str = "en",
+) -> str:
+    """The passage's `shown` sentences, its source line, and the benefits note where it
+    applies. Answering a `question` that is not the section's own, a leading bare "Yes."
+    or "No." is left out: it answered the section's question, not this one. A passage
+    in another language than the conversation's says so first."""
     answer = render(units(passage.text), shown)
-    parts = [answer, from_line(passage)]
+    if question is not None and not is_own_question(question, passage.heading or ""):
+        answer = without_verdict(answer)
+    parts = [answer, from_line(passage, lang)]
+    if passage.lang != lang:
+        parts.insert(0, tr(lang, ONLY_IN_ENGLISH))
     if "benefits" in passage.topics:
-        parts.append(benefits_note(kb, answer))
+        parts.append(benefits_note(kb, answer, lang))
     return "\n\n".join(parts)
 
 
@@ -234,10 +260,12 @@ def show_passage(
     passage: Passage,
     shown: list[int],
     buttons: list[dict[str, str]],
+    question: str | None = None,
+    lang: str = "en",
 ) -> None:
     """The passage's `shown` sentences with their source, then 'Was this helpful?'."""
     dispatcher.utter_message(
-        text=answer_text(kb, passage, shown),
+        text=answer_text(kb, passage, shown, question, lang),
         buttons=buttons,
         json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
@@ -274,6 +302,9 @@ async def answer(
     if meta is not None and meta.safety == Safety.SENSITIVE:
         question = followups.without_disclosure(question)
     previous = tracker.get_slot("kb_question")
+    fixed = followups.corrected(previous or "", question)
+    if fixed is not None:  # "no, i meant vermont": the last question, corrected, anew
+        question, previous = fixed, None
     last = kb.index.passage(tracker.get_slot("kb_last") or "")
     if last is not None and followups.asks_for_source(question):
         show_sources(dispatcher, kb, last)
@@ -285,6 +316,9 @@ async def answer(
     audience = AUDIENCE_BY_ROLE.get(role or "")
     started = time.perf_counter()
 
+    lang = language_of(tracker)
+    languages = [lang]
+
     def search(query: str, vector: np.ndarray) -> list[Hit]:
         hits = kb.index.search(
             query,
@@ -292,6 +326,7 @@ async def answer(
             boost_audiences=[audience] if audience else [],
             vector=vector,
             kind_of=question,  # a joined follow-up asks what its own words ask
+            languages=languages,
         )
         return followups.tie_break(hits, topic)
 
@@ -318,7 +353,8 @@ async def answer(
         new_words = frozenset(tokens(question)) - frozenset(tokens(previous or ""))
         more = focus_units(last, vector, sentences, shown, new_words)
         if more:
-            show_passage(dispatcher, kb, last, more, [TELL_ME_MORE_BUTTON, *flow_buttons(last)])
+            buttons = [TELL_ME_MORE_BUTTON, *flow_buttons(last)]
+            show_passage(dispatcher, kb, last, more, buttons, question, lang)
             return [
                 SlotSet("kb_shown", sorted({*shown, *more})),
                 SlotSet("kb_question", choice.query),
@@ -326,6 +362,11 @@ async def answer(
     hits = choice.hits
     threshold = kb.settings.search.min_score
     best = hits[0] if hits else None
+    if lang != "en" and (best is None or best.score < threshold):
+        # nothing in the conversation's language: the English article, said to be English
+        languages = ["en"]
+        hits = await asyncio.to_thread(search, question, vector)
+        best = hits[0] if hits else None
     logger.info(
         "answer.search conv=%s top_score=%.3f followed=%s ms=%.0f",
         tracker.sender_id, best.score if best else 0.0, choice.followed,
@@ -352,7 +393,7 @@ async def answer(
         buttons += flow_buttons(best.passage)
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
     shown = short_units(kb, best.passage, choice.query, shown_vector)
-    show_passage(dispatcher, kb, best.passage, shown, buttons)
+    show_passage(dispatcher, kb, best.passage, shown, buttons, question, lang)
     return [
         SlotSet("kb_shown", shown),
         SlotSet("kb_queue", queue),
@@ -433,8 +474,9 @@ class ActionAnswerQuestion(Action):
 
 
 class ActionTellMeMore(Action):
-    """Shows the next passage for the last question in full (more was asked for: the
-    whole section, not its short answer), or says there is no more."""
+    """Goes on reading in document order (continuation.py): the rest of the section just
+    shown, then the next section of its article, then the next good section for the
+    question. "Tell me more about X" is a question of its own."""
 
     def __init__(self, kb: Knowledge | None = None) -> None:
         self._kb = kb
@@ -446,18 +488,40 @@ class ActionTellMeMore(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         kb = self._kb or knowledge()
+        subject = continuation.own_subject(tracker.latest_message.get("text") or "")
+        if subject is not None:
+            return await answer(dispatcher, kb, tracker, subject) or []
+        last = kb.index.passage(tracker.get_slot("kb_last") or "")
+        shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
         queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
-        last = tracker.get_slot("kb_last")
-        passage = kb.index.passage(queue.pop(0)) if queue else None
-        if passage is None and last:
-            _, passage = kb.index.neighbours(last)
-        if passage is None:
+        after = kb.index.neighbours(last.chunk_id)[1] if last is not None else None
+
+        def count(chunk_id: str) -> int:
+            passage = kb.index.passage(chunk_id)
+            return len(units(passage.text)) if passage is not None else 0
+
+        step = continuation.next_part(
+            last.chunk_id if last is not None else None,
+            shown,
+            len(units(last.text)) if last is not None else 0,
+            after.chunk_id if after is not None else None,
+            count(after.chunk_id) if after is not None else 0,
+            queue,
+            {c: count(c) for c in queue},
+        )
+        passage = kb.index.passage(step.chunk_id) if step is not None else None
+        if step is None or passage is None:
             dispatcher.utter_message(text=NOTHING_MORE)
             return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
-        has_more = bool(queue) or kb.index.neighbours(passage.chunk_id)[1] is not None
+        queue = [c for c in queue if c != passage.chunk_id]
+        shown = sorted({*shown, *step.units}) if step.rest_of_section else list(step.units)
+        has_more = (
+            len(shown) < len(units(passage.text))
+            or kb.index.neighbours(passage.chunk_id)[1] is not None
+            or bool(queue)
+        )
         buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-        shown = list(range(len(units(passage.text))))
-        show_passage(dispatcher, kb, passage, shown, buttons)
+        show_passage(dispatcher, kb, passage, list(step.units), buttons, None, language_of(tracker))
         return [
             SlotSet("kb_shown", shown),
             SlotSet("kb_queue", queue),

@@ -16,6 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import followups
 from actions.knowledge import answer, with_role_said
 from actions.services import Knowledge, knowledge
+from actions.speaking import language_of
+from peerpath.catalogue import tr
 from peerpath.protocol import PEER_BUTTON, Intent, payload
 
 GREETING = (
@@ -27,6 +29,8 @@ GREETING = (
 ASK_ROLE = "So I can point you to the right things: who am I talking with? (You can skip this.)"
 MENU_TEXT = "Here's what I can help with. Pick one, or ask in your own words:"
 
+BROWSING = "Welcome, browse as you like. Nothing here needs you to sign up."
+ROLE_NOTED = "Thanks. I'll keep in mind that you're {role}."
 ROLES = {
     "job_seeker": "someone looking for work",
     "peer_specialist": "a peer specialist",
@@ -151,10 +155,11 @@ class ActionSetRole(Action):
             question = await asyncio.to_thread(with_role_said, kb, tracker, text, parsed.rest, role)
             events = await answer(dispatcher, kb, tracker, question, role=role) or []
             return [SlotSet("role", role), *events]
+        lang = language_of(tracker)
         if role == "browsing":
-            text = "Welcome, browse as you like. Nothing here needs you to sign up."
+            text = tr(lang, BROWSING)
         else:
-            text = f"Thanks. I'll keep in mind that you're {ROLES[role]}."
+            text = tr(lang, ROLE_NOTED, role=tr(lang, ROLES[role]))
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons(role))
         return [SlotSet("role", role)]

@@ -2,9 +2,11 @@
 
 In order, for every channel alike:
 
-1. input rules: the text is cleaned (peerpath.text), empty or over-long text
-   is refused, and each person has a rate limit;
-2. the crisis safety net grades the message (bot/safety);
+1. the text is cleaned (peerpath.text) and empty text refused;
+2. the crisis safety net grades the message (bot/safety), before any limit:
+   a crisis message always gets the crisis reply and reaches a peer, however
+   long it is and however fast the person (or their address) has written;
+   anything else is then refused when over-long or too fast;
 3. an open hand-off: the message goes to the peer team, not Rasa;
 4. crisis: the crisis reply at once, from the gateway, never waiting on Rasa;
    Rasa is told afterwards, in the background, so its tracker ends a form;
@@ -23,32 +25,43 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
 import numpy as np
 
+from bot import language
 from bot.handoff import replies as handoff_replies
 from bot.handoff.service import HandoffService, public_state
+from bot.language import Languages, said_in
 from bot.rasa import tracker
 from bot.rasa.client import RasaServer
-from bot.rasa.replies import handoff_requests, normalize, unavailable
+from bot.rasa.replies import (
+    NOTHING_TO_ADD,
+    handoff_requests,
+    normalize,
+    still_working,
+    unavailable,
+)
 from bot.ratelimit import Limiter
 from bot.safety import NOTHING, Assessment, SafetyNet
 from peerpath import vectors
 from peerpath.asking import asks_for_human
 from peerpath.crisis import care_message, crisis_message
-from peerpath.errors import BadRequest, RasaUnavailable, StoreUnavailable
+from peerpath.errors import BadRequest, RasaBusy, RasaUnavailable, StoreUnavailable
 from peerpath.ids import conversation_id
 from peerpath.protocol import (
     HELP,
     REQUEST_HUMAN,
+    Card,
     Command,
     Intent,
     MessageKind,
     MessageMeta,
     Safety,
+    crisis_topic,
     parse_payload,
 )
 from peerpath.search.embedder import Encoder
@@ -66,6 +79,14 @@ NO_OPEN_REQUEST = "There's no open request for a peer right now; you're with the
 INTENTS = frozenset(Intent)
 
 
+def connect_urgent(text: str) -> Card | None:
+    """The card shown, when `text` is the crisis reply's "connect me" button; else None."""
+    parsed = parse_payload(text)
+    if parsed is None or f"/{parsed[0]}" != Command.CONNECT_URGENT:
+        return None
+    return Card.read(parsed[1].get("card"))
+
+
 class Conversations:
     """Routes a person's message to the safety net, a peer, or Rasa."""
 
@@ -77,16 +98,20 @@ class Conversations:
         safety: SafetyNet | None,
         limiter: Limiter,
         max_chars: int,
+        address_limiter: Limiter | None = None,
         tracker_db: Path | None = None,
         embedder: Encoder | None = None,
         tracker_url: Secret | None = None,
+        languages: Languages | None = None,
     ) -> None:
         self._rasa = rasa
+        self.languages = languages or Languages()
         self._embedder = embedder
         self._secret = secret
         self.handoff = handoff
         self._safety = safety
         self._limiter = limiter
+        self._address_limiter = address_limiter
         self._max_chars = max_chars
         self._tracker_db = tracker_db
         self._tracker_url = tracker_url  # Rasa's tracker store when not the SQLite file
@@ -100,48 +125,75 @@ class Conversations:
 
     # --- input rules ------------------------------------------------------------
 
-    async def accept(self, channel: str, user_key: str, text: str) -> str:
-        """The cleaned text, or a BadRequest a channel shows the person (same rules everywhere)."""
+    @staticmethod
+    def cleaned(text: str) -> str:
+        """The cleaned text, or a BadRequest when nothing is left."""
         text = clean(text)
         if not text:
             raise BadRequest("text is empty: please type a message.")
+        return text
+
+    async def limit(self, channel: str, user_key: str, text: str, client: str = "") -> None:
+        """A BadRequest a channel shows the person when a message that is no crisis is
+        over-long, or comes too fast from the person or their address (same everywhere)."""
         if len(text) > self._max_chars:
             raise BadRequest(
                 f"text is {len(text)} characters long; the limit is {self._max_chars}. "
                 "Please send a shorter message.",
                 413,
             )
-        wait = await self._limiter.hit(f"{channel}:{user_key}")
+        waits = [await self._limiter.hit(f"{channel}:{user_key}")]
+        if client and self._address_limiter is not None:
+            waits.append(await self._address_limiter.hit(client))
+        wait = max(waits)
         if wait > 0:
             seconds = max(1, round(wait))
             raise BadRequest(
                 f"You're sending messages very fast. Please wait {seconds} seconds.", 429, seconds
             )
-        return text
 
-    def _understand(self, text: str) -> tuple[Assessment, np.ndarray | None]:
-        """The message's vector (embedded once, here) and its safety grade."""
-        if parse_payload(text) is not None:  # buttons and commands: nothing to embed or grade
-            return NOTHING, None
-        vector = self._embedder.encode_query(text) if self._embedder is not None else None
-        grade = self._safety.assess(text, vector) if self._safety is not None else NOTHING
-        return grade, vector
+    def _grade(self, text: str) -> Assessment:
+        """The safety grade, before anything else (the net reads words; it needs no vector)."""
+        if self._safety is None or parse_payload(text) is not None:
+            return NOTHING
+        return self._safety.assess(text)
+
+    def _language(self, conv: str, text: str) -> str:
+        if language.picked(text) is None and parse_payload(text) is not None:
+            return self.languages.current(conv)  # a button or command says nothing of language
+        return self.languages.choose(conv, text)
+
+    def _said(self, conv: str, *messages: OutMessage) -> tuple[OutMessage, ...]:
+        """The gateway's own messages in the conversation's language."""
+        return said_in(self.languages.current(conv), *messages)
+
+    def _vector(self, text: str) -> np.ndarray | None:
+        """The message's vector, embedded once, here, for Rasa's NLU and search."""
+        if self._embedder is None or parse_payload(text) is not None:
+            return None
+        return self._embedder.encode_query(text)
 
     # --- the message path ---------------------------------------------------------
 
-    async def handle(self, channel: str, user_key: str, text: str, address: str = "") -> Reply:
-        """Answer one message from a person on `channel` (BadRequest if refused)."""
-        text = await self.accept(channel, user_key, text)
+    async def handle(
+        self, channel: str, user_key: str, text: str, address: str = "", client: str = ""
+    ) -> Reply:
+        """Answer one message from a person on `channel` (BadRequest if refused).
+
+        `address` is where the person is reached on their channel (a Telegram chat);
+        `client` the network address whose rate limit applies (the web channel's).
+        """
+        text = self.cleaned(text)
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
-        grade, vector = await anyio.to_thread.run_sync(
-            self._understand, text, limiter=self._model_turns
-        )
+        grade = await anyio.to_thread.run_sync(self._grade, text, limiter=self._model_turns)
+        if not grade.crisis:  # nothing stands before a crisis reply
+            await self.limit(channel, user_key, text, client)
         if grade.level != Safety.NONE:
             logger.log(
                 logging.WARNING if grade.crisis else logging.INFO,
-                "safety.%s conv=%s channel=%s by=%s score=%.2f emergency=%s lang=%s",
-                grade.level, conv, channel, grade.by, grade.score, grade.emergency, grade.lang,
+                "safety.%s conv=%s channel=%s by=%s score=%.2f card=%s lang=%s",
+                grade.level, conv, channel, grade.by, grade.score, grade.card, grade.lang,
             )  # fmt: skip
         try:
             ticket = await self.handoff.active_ticket(conv)
@@ -149,16 +201,27 @@ class Conversations:
             logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
             ticket = None
         if ticket is not None:
-            messages = await self.handoff.person_message(ticket, text, grade)
+            messages = await self.handoff.person_message(ticket, text[: self._max_chars], grade)
             ticket = await self.handoff.get(ticket.id)
             return Reply(tuple(messages), handoff=public_state(ticket))
+        vector = None
+        if not grade.crisis:
+            vector = await anyio.to_thread.run_sync(self._vector, text, limiter=self._model_turns)
+        # the conversation's language; a crisis reads only what the net and the conversation
+        # already know (no detector stands before a crisis reply)
+        if grade.crisis:
+            spanish = grade.lang == "es" or self.languages.current(conv) == "es"
+            lang = "es" if spanish else "en"
+        else:
+            lang = self._language(conv, text)
+        grade = replace(grade, lang=lang)
         meta = MessageMeta(
-            channel, grade.level, grade.emergency, grade.lang,
+            channel, grade.level, grade.card, lang,
             vector=vectors.encode(vector) if vector is not None else "",
         )  # fmt: skip
         if grade.crisis:
-            reply = Reply((crisis_message(grade.lang, grade.emergency),))
-            self._later(self._tell_rasa(conv, text, meta))
+            reply = Reply((crisis_message(grade.lang, grade.card),))
+            self._later(self._tell_rasa(conv, text[: self._max_chars], meta))
         else:
             reply = await self._answer(conv, channel, address, text, meta)
             if grade.level == Safety.SENSITIVE and reply.status == "ok" and not reply.handoff:
@@ -173,11 +236,23 @@ class Conversations:
     async def _answer(
         self, conv: str, channel: str, address: str, text: str, meta: MessageMeta
     ) -> Reply:
-        if text == Command.CONNECT_URGENT:
-            logger.info("handoff.asked conv=%s channel=%s urgent=True", conv, channel)
-            return await self._open_ticket(conv, channel, address, "other", True, ())
+        card = connect_urgent(text)
+        if card is not None:
+            logger.info("handoff.asked conv=%s channel=%s urgent=True card=%s", conv, channel, card)
+            return await self._open_ticket(conv, channel, address, crisis_topic(card), True, ())
+        if language.asks_for_languages(text):
+            choice = OutMessage(text=language.QUESTION, buttons=language.CHOICES)
+            return Reply((choice,))
+        if language.picked(text) is not None:  # _language() has set it
+            (done,) = self._said(conv, OutMessage(text=language.SET))
+            try:
+                menu = normalize(await self._rasa.send(conv, HELP, meta))
+            except RasaUnavailable:
+                menu = ()
+            return Reply((done, *menu))
         if text in set(Command):
-            return Reply((OutMessage(text=NO_OPEN_REQUEST, kind=MessageKind.HANDOFF),))
+            no_request = OutMessage(text=NO_OPEN_REQUEST, kind=MessageKind.HANDOFF)
+            return Reply(self._said(conv, no_request))
         if text.startswith("/"):
             payload = parse_payload(text)
             if payload is None or payload[0] not in INTENTS:
@@ -208,7 +283,9 @@ class Conversations:
             if asking_for_human:
                 # A peer must stay reachable even when the assistant is down.
                 return await self._open_ticket(conv, channel, address, "other", False, ())
-            return Reply(unavailable(), status="unavailable")
+            if isinstance(exc, RasaBusy):  # this person's own earlier turns are still running
+                return Reply(self._said(conv, *still_working()), status="busy")
+            return Reply(self._said(conv, *unavailable()), status="unavailable")
         messages = normalize(raw)
         requests = handoff_requests(raw)
         if requests:
@@ -217,18 +294,31 @@ class Conversations:
                 conv, channel, address, request.topic, request.urgent, messages
             )
         if not messages:
-            # Every turn says something; nothing at all means Rasa or its action server
-            # failed inside (Rasa's REST channel answers 200 [] when a turn raised,
-            # e.g. with its lock store or tracker store down).
-            actions_up = await self._rasa.action_server_healthy(conv)
-            logger.warning("chat.empty_reply conv=%s action_server=%s", conv,
-                           "up" if actions_up else "down")  # fmt: skip
-            return Reply(unavailable(), status="degraded")
+            return await self._nothing_said(conv, meta)
         return Reply(messages)
+
+    async def _nothing_said(self, conv: str, meta: MessageMeta) -> Reply:
+        """Rasa answered a turn with nothing. Its REST channel does that when a turn
+        raised inside (lock store, tracker store or action server down) — and when the
+        dialogue simply had nothing to say ("ok" with no question open). Only the
+        first is an outage: the health checks tell them apart."""
+        rasa_up, actions_up = await asyncio.gather(
+            self._rasa.rasa_healthy(), self._rasa.action_server_healthy(conv)
+        )
+        logger.warning("chat.empty_reply conv=%s rasa=%s action_server=%s", conv,
+                       "up" if rasa_up else "down", "up" if actions_up else "down")  # fmt: skip
+        if not (rasa_up and actions_up):
+            return Reply(self._said(conv, *unavailable()), status="degraded")
+        (prompt,) = self._said(conv, OutMessage(text=NOTHING_TO_ADD))
+        try:
+            menu = normalize(await self._rasa.send(conv, HELP, meta))
+        except RasaUnavailable:
+            return Reply((prompt,))
+        return Reply((prompt, *(m for m in menu if m.buttons)))
 
     async def _unknown_command(self, conv: str, meta: MessageMeta) -> Reply:
         """A "/something" Rasa can't read: say so, and show the menu."""
-        notice = OutMessage(text=UNKNOWN_COMMAND, kind=MessageKind.NOTICE)
+        (notice,) = self._said(conv, OutMessage(text=UNKNOWN_COMMAND, kind=MessageKind.NOTICE))
         try:
             menu = normalize(await self._rasa.send(conv, HELP, meta))
         except RasaUnavailable:
@@ -245,10 +335,13 @@ class Conversations:
         before: tuple[OutMessage, ...],
     ) -> Reply:
         try:
-            ticket, status = await self.handoff.open(conv, channel, address, topic, urgent)
+            ticket, status = await self.handoff.open(
+                conv, channel, address, topic, urgent, self.languages.current(conv)
+            )
         except StoreUnavailable as exc:
             logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
-            return Reply((*before, handoff_replies.UNREACHABLE), status="degraded")
+            unreachable = self._said(conv, handoff_replies.UNREACHABLE)
+            return Reply((*before, *unreachable), status="degraded")
         return Reply(before + tuple(status), handoff=public_state(ticket))
 
     async def _tell_rasa(self, conv: str, text: str, meta: MessageMeta) -> None:
@@ -296,6 +389,7 @@ class Conversations:
     async def forget(self, channel: str, user_key: str) -> dict[str, int]:
         """Delete this person's conversation everywhere PeerPath keeps it."""
         conv = self.conversation_id(channel, user_key)
+        self.languages.forget(conv)
         deleted = await self.handoff.forget(conv)
         if self._tracker_url:
             url = self._tracker_url.reveal()

@@ -17,6 +17,7 @@ from bot.handoff.outbox import Outbox
 from bot.handoff.service import HandoffService
 from bot.handoff.staff import StaffTokens
 from bot.handoff.store import HandoffStore
+from bot.language import Languages
 from bot.rasa.client import RasaServer
 from bot.rasa.router import rasa_for
 from bot.ratelimit import Limits, RateLimiter
@@ -64,12 +65,7 @@ class Services:
         if index is None:
             index = await anyio.to_thread.run_sync(open_index, settings.search)
         if safety is None:
-            safety = await anyio.to_thread.run_sync(
-                lambda: SafetyNet.open(
-                    settings.safety_model_dir, index.embedder, settings.root / "data" / "nlu",
-                    settings.safety_threshold,
-                )
-            )  # fmt: skip
+            safety = await anyio.to_thread.run_sync(SafetyNet.open, settings.safety_model_dir)
         directory = Directory.load(settings.search.resources_file)
         secret = settings.session_secret or load_or_create_secret(settings.var_dir / "session.key")
         rasa = rasa_for(settings, rasa_transport)
@@ -83,10 +79,13 @@ class Services:
             address=RateLimiter(settings.rate_limit_per_address),
             new_sessions=RateLimiter(settings.sessions_per_address),
         )  # fmt: skip
+        languages = Languages()
+        await anyio.to_thread.run_sync(languages.warm)  # its models, once, before the first message
         conversations = Conversations(
             rasa, secret, handoff, safety, limits.person, settings.max_message_chars,
+            address_limiter=limits.address,
             tracker_db=settings.rasa_tracker_db, embedder=index.embedder,
-            tracker_url=settings.rasa_tracker_url or None,
+            tracker_url=settings.rasa_tracker_url or None, languages=languages,
         )  # fmt: skip
         return cls(
             settings=settings,
@@ -99,7 +98,11 @@ class Services:
             bus=bus,
             staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
             limits=limits,
-            sessions=WebSessions(secret),
+            sessions=WebSessions(
+                secret,
+                settings.session_idle_minutes,
+                shared.session_records(settings) if shared else None,
+            ),
             shared=shared,
         )
 

@@ -47,7 +47,7 @@ def search(settings: Settings, args: argparse.Namespace) -> int:
     from peerpath.search.service import open_index
 
     built = open_index(settings.search)
-    hits = built.search(args.query, args.k, topics=args.topic or ())
+    hits = built.search(args.query, args.k, topics=args.topic or (), languages=[args.lang])
     threshold = settings.search.min_score
     if args.json:
         results = [
@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     searching.add_argument("query")
     searching.add_argument("--k", type=int, default=5, help="how many results (default 5)")
     searching.add_argument("--topic", action="append", help="only passages on this topic")
+    searching.add_argument("--lang", default="en", choices=["en", "es"], help="answer language")
     searching.add_argument("--json", action="store_true", help="print JSON")
     searching.set_defaults(func=search)
     report = commands.add_parser(

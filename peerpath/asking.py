@@ -165,6 +165,40 @@ _PATTERNS = [
     ),
 ]
 
+# Spanish: "quiero hablar con una persona", "pásame con un humano", "persona real por
+# favor", "¿hay alguien de verdad ahí?", "que alguien me llame". "Un par de preguntas" is a
+# couple of questions, and "alguien en mi trabajo" someone at work: neither is a request.
+_ES_WHO = (
+    r"(una?\s+|alg[uú]n(a)?\s+|el\s+|la\s+)?("
+    r"(persona|humano|humana|human|ser\s+humano|agente|representante|operador(a)?|peer|"
+    r"especialista(\s+de\s+pares)?|par(?!\s+de\b)|pana|consejer[oa]\s+de\s+pares)"
+    r"(\s+(real|de\s+verdad|humano|humana|de\s+carne\s+y\s+hueso))?\b"
+    r"|alguien(\s+(real|de\s+verdad|humano)|\s+(del|de\s+(el|la|su|tu))\s+(staff|equipo|peerpath|"
+    r"organizaci[oó]n)|\s+de\s+peerpath|\s+que\b|\s+con\s+experiencia|\s+en\s+espa[nñ]ol|"
+    r"\s*(,\s*)?(por\s+favor|porfa|ya|ahora)?\s*[.!?]*$))"
+)
+_ES_TALK = r"(hablar|comunicarme|chatear|conversar|platicar|escribirle)\s+(con|a)\s+"
+_ES_PATTERNS = [
+    re.compile(
+        r"\b(quiero|quisiera|necesito|puedo|podr[ií]a|me\s+gustar[ií]a|prefiero|deseo|"
+        r"se\s+puede)\s+(poder\s+)?" + _ES_TALK + _ES_WHO
+    ),
+    re.compile(
+        r"\b(p[aá]s[ae]me|comun[ií]came|comun[ií]queme|con[eé]ctame|con[eé]cteme|"
+        r"transfi[eé]r[ae]me|ponme|p[oó]ngame|comunicame|conectame)\s+(con|a)\s+" + _ES_WHO
+    ),
+    re.compile(
+        r"^(una?\s+)?(persona|humano|agente|representante|operador(a)?)"
+        r"(\s+(real|de\s+verdad))?\s*(,?\s*(por\s+favor|porfa|pls))?\s*[.!?]*$"
+    ),
+    re.compile(r"\bnecesito\s+una?\s+(persona|humano)(\s+(real|de\s+verdad))?\b"),
+    re.compile(r"\bhay\s+(alguien|una\s+persona|un\s+humano)\s+(de\s+verdad|real)\b"),
+    re.compile(
+        r"\b(me\s+puede[ns]?\s+llamar\s+(una?\s+)?(peer|par|persona|alguien)|"
+        r"alguien\s+(de\s+\w+\s+)?me\s+puede\s+llamar|que\s+alguien\s+me\s+llame)"
+    ),
+]
+
 
 def normal(text: str) -> str:
     """Lower case, plain apostrophes, single spaces."""
@@ -177,4 +211,4 @@ def asks_for_human(text: str) -> bool:
     said = normal(text)
     if not said or said.startswith("/"):
         return False
-    return any(pattern.search(said) for pattern in _PATTERNS)
+    return any(pattern.search(said) for pattern in (*_PATTERNS, *_ES_PATTERNS))

@@ -17,7 +17,13 @@ from peerpath.settings import SearchSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
-ASKED = sorted((KNOWLEDGE / "asked").glob("*.yml"))
+ASKED = sorted((KNOWLEDGE / "asked").rglob("*.yml"))  # English, and Spanish under es/
+
+
+def doc_id(path: Path, root: Path) -> str:
+    return path.relative_to(root).with_suffix("").as_posix()
+
+
 # Words only the asked question has: nothing in the fixture articles says them.
 QUESTION = "will a ladder of rungs get me from newbie to boss"
 
@@ -74,17 +80,18 @@ def headings(doc: str) -> list[str]:
     return re.findall(r"^## (.+?)\s*$", text, re.M)
 
 
-@pytest.mark.parametrize("path", ASKED, ids=[p.stem for p in ASKED])
+@pytest.mark.parametrize("path", ASKED, ids=[doc_id(p, KNOWLEDGE / "asked") for p in ASKED])
 def test_every_asked_file_matches_its_article(path: Path) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert (KNOWLEDGE / f"{path.stem}.md").exists(), "an asked file belongs to an article"
-    assert list(data) == headings(path.stem), "one entry per section, in order"
+    doc = doc_id(path, KNOWLEDGE / "asked")
+    assert (KNOWLEDGE / f"{doc}.md").exists(), "an asked file belongs to an article"
+    assert list(data) == headings(doc), "one entry per section, in order"
     for heading, questions in data.items():
         assert len(questions) >= 3, heading
         assert all(q.strip() and q.strip().lower() != heading.lower() for q in questions)
 
 
 def test_every_article_has_asked_questions() -> None:
-    articles = {p.stem for p in KNOWLEDGE.glob("*.md")}
-    assert articles == {p.stem for p in ASKED}
+    articles = {doc_id(p, KNOWLEDGE) for p in KNOWLEDGE.rglob("*.md")}
+    assert articles == {doc_id(p, KNOWLEDGE / "asked") for p in ASKED}
     assert len(read_asked([KNOWLEDGE])) == sum(len(headings(doc)) for doc in articles)

@@ -1,7 +1,9 @@
-"""What PeerPath says to a person about their hand-off, in one place."""
+"""What PeerPath says to a person about their hand-off, in one place (in the person's
+language where it is known: peerpath.catalogue)."""
 
 from __future__ import annotations
 
+from peerpath.catalogue import tr
 from peerpath.protocol import Command, MessageKind
 from peerpath.types import Button, OutMessage
 
@@ -11,27 +13,37 @@ NO_THANKS = Button("No thanks, back to the assistant", Command.CANCEL_HANDOFF)
 BACK = Button("Back to the assistant", Command.END_HANDOFF)
 
 
-def waiting(wait_minutes: int, urgent: bool) -> OutMessage:
-    soon = "as soon as possible" if urgent else f"usually within about {wait_minutes} minutes"
+SOON = "as soon as possible"
+WITHIN = "usually within about {minutes} minutes"
+WAITING = (
+    "I've let the peer team know. A peer supporter will join here {soon}. "
+    "You can keep writing while you wait; they'll see your messages when they join."
+)
+OFFLINE = (
+    "Our peer supporters are available {hours}, and nobody is on right now, "
+    "I'm sorry. The next chance is {next_time}. You can leave a message and a way "
+    "to reach you, and a peer will get back to you. Meanwhile I'm still here to "
+    "answer questions."
+)
+
+
+def _buttons(lang: str, *buttons: Button) -> tuple[Button, ...]:
+    return tuple(Button(tr(lang, b.title), b.payload) for b in buttons)
+
+
+def waiting(wait_minutes: int, urgent: bool, lang: str = "en") -> OutMessage:
+    soon = tr(lang, SOON) if urgent else tr(lang, WITHIN, minutes=wait_minutes)
     return OutMessage(
-        text=(
-            f"I've let the peer team know. A peer supporter will join here {soon}. "
-            "You can keep writing while you wait; they'll see your messages when they join."
-        ),
-        buttons=(CANCEL,),
+        text=tr(lang, WAITING, soon=soon),
+        buttons=_buttons(lang, CANCEL),
         kind=MessageKind.HANDOFF,
     )
 
 
-def offline(hours: str, next_time: str) -> OutMessage:
+def offline(hours: str, next_time: str, lang: str = "en") -> OutMessage:
     return OutMessage(
-        text=(
-            f"Our peer supporters are available {hours}, and nobody is on right now, "
-            f"I'm sorry. The next chance is {next_time}. You can leave a message and a way "
-            "to reach you, and a peer will get back to you. Meanwhile I'm still here to "
-            "answer questions."
-        ),
-        buttons=(LEAVE_MESSAGE, NO_THANKS),
+        text=tr(lang, OFFLINE, hours=hours, next_time=next_time),
+        buttons=_buttons(lang, LEAVE_MESSAGE, NO_THANKS),
         kind=MessageKind.HANDOFF,
     )
 
@@ -73,10 +85,13 @@ def message_left(next_time: str) -> OutMessage:
     )
 
 
-def joined(peer_name: str) -> OutMessage:
+JOINED = "{peer_name}, a peer supporter, has joined. Anything you write now goes to them."
+
+
+def joined(peer_name: str, lang: str = "en") -> OutMessage:
     return OutMessage(
-        text=f"{peer_name}, a peer supporter, has joined. Anything you write now goes to them.",
-        buttons=(BACK,),
+        text=tr(lang, JOINED, peer_name=peer_name),
+        buttons=_buttons(lang, BACK),
         kind=MessageKind.HANDOFF,
     )
 

@@ -128,16 +128,23 @@ class HandoffService:
         return ticket if ticket is not None and routes_to_peer(ticket) else None
 
     async def open(
-        self, conv_id: str, channel: str, address: str, topic: str, urgent: bool
+        self,
+        conv_id: str,
+        channel: str,
+        address: str,
+        topic: str,
+        urgent: bool,
+        lang: str = "en",
     ) -> tuple[Ticket, list[OutMessage]]:
-        """Open a ticket (or return the one already open) and say what happens next."""
+        """Open a ticket (or return the one already open) and say what happens next, in
+        the person's language."""
         existing = await self._db(self.store.open_ticket_for, conv_id)
         if existing is not None:
             if urgent and not existing.urgent:
                 existing = await self._change(existing.id, urgent=True)
                 await self.outbox.to_staff(existing.id, "alert", {"reason": "urgent"})
             await self._pause(existing)
-            return existing, await self._record(existing.id, [self._status(existing)])
+            return existing, await self._record(existing.id, [self._status(existing, lang)])
         in_hours = self.settings.hours.is_open(now())
         ticket = Ticket(
             id=new_ticket_id(), conv_id=conv_id, channel=channel, address=address,
@@ -152,15 +159,15 @@ class HandoffService:
             "handoff.opened ticket=%s conv=%s channel=%s topic=%s urgent=%s in_hours=%s",
             ticket.id, conv_id, channel, ticket.topic, urgent, in_hours,
         )  # fmt: skip
-        return ticket, await self._record(ticket.id, [self._status(ticket)])
+        return ticket, await self._record(ticket.id, [self._status(ticket, lang)])
 
-    def _status(self, ticket: Ticket) -> OutMessage:
+    def _status(self, ticket: Ticket, lang: str = "en") -> OutMessage:
         if ticket.state == TicketState.CLAIMED:
-            return replies.joined(ticket.peer_name)
+            return replies.joined(ticket.peer_name, lang)
         if ticket.stage == Stage.OFFER or not ticket.in_hours:
             hours = self.settings.hours
-            return replies.offline(hours.text, hours.describe_next(now()))
-        return replies.waiting(self.settings.wait_seconds // 60, ticket.urgent)
+            return replies.offline(hours.text, hours.describe_next(now()), lang)
+        return replies.waiting(self.settings.wait_seconds // 60, ticket.urgent, lang)
 
     async def person_message(
         self, ticket: Ticket, text: str, grade: Assessment
@@ -216,11 +223,12 @@ class HandoffService:
         if not ticket.urgent:
             ticket = await self._change(ticket.id, urgent=True)
         await self._relay_from_person(ticket, text)
-        await self.outbox.to_staff(ticket.id, "alert", {"reason": "crisis"})
+        alert = {"reason": "crisis", "card": str(grade.card)}
+        await self.outbox.to_staff(ticket.id, "alert", alert)
         self._publish(ticket)
         logger.warning("handoff.crisis_alert ticket=%s", ticket.id)
         # Already with (or waiting for) the peer team, now marked urgent: no "connect" button.
-        return [crisis_message(grade.lang, grade.emergency, offer_peer=False)]
+        return [crisis_message(grade.lang, grade.card, offer_peer=False)]
 
     # --- the staff side ------------------------------------------------------------
 

@@ -54,7 +54,8 @@ def _filter(request: Request, key: str, known: set[str]) -> list[str]:
 
 
 async def search(request: Request) -> JSONResponse:
-    """GET /api/search?q=...&k=5&topic=...&audience=...: the best passages, best first."""
+    """GET /api/search?q=...&k=5&topic=...&audience=...&lang=en|es: the best passages,
+    best first, in one language (English unless `lang` says otherwise)."""
     services: Services = request.app.state.services
     address = inputs.client_address(request, services.settings.trusted_proxies)
     await inputs.rate_limit(services.limits.address, address)
@@ -65,8 +66,9 @@ async def search(request: Request) -> JSONResponse:
     k = _k(request.query_params.get("k"))
     topics = _filter(request, "topic", {t for p in index.passages for t in p.topics})
     audiences = _filter(request, "audience", {a for p in index.passages for a in p.audience})
+    languages = _filter(request, "lang", {p.lang for p in index.passages}) or ["en"]
     hits = await anyio.to_thread.run_sync(
-        lambda: index.search(query, k, topics=topics, audiences=audiences)
+        lambda: index.search(query, k, topics=topics, audiences=audiences, languages=languages)
     )
     threshold = services.settings.search.min_score
     return JSONResponse(

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from peerpath.search.documents import Block, Document
 
 MAX_WORDS = 170
+# The model's word pieces are English ones: a Spanish word takes about 2.4 of them
+# (an English one 1.5), so a Spanish passage holds fewer words in the same 256 pieces.
+MAX_WORDS_BY_LANGUAGE = {"en": MAX_WORDS, "es": 80}
 MIN_WORDS = 4
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
 
@@ -30,6 +33,7 @@ class Passage:
     topics: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()  # questions people might ask that it answers (asked.py)
+    lang: str = "en"  # the document's language (front matter `lang:`), "en" or "es"
 
     @property
     def heading(self) -> str:
@@ -113,7 +117,9 @@ def chunk(document: Document) -> list[Passage]:
         used[base] = used.get(base, 0) + 1
         if used[base] > 1:
             base = f"{base}-{used[base]}"
-        parts = [p for p in pack(texts) if words(p) >= MIN_WORDS]
+        lang = str(document.meta.get("lang") or "en")
+        limit = MAX_WORDS_BY_LANGUAGE.get(lang, MAX_WORDS)
+        parts = [p for p in pack(texts, limit) if words(p) >= MIN_WORDS]
         for number, text in enumerate(parts, start=1):
             anchor = base if number == 1 else f"{base}--{number}"
             passages.append(
@@ -125,6 +131,7 @@ def chunk(document: Document) -> list[Passage]:
                     text=text,
                     topics=document.topics,
                     audience=document.audience,
+                    lang=lang,
                 )
             )
     return passages

@@ -46,7 +46,7 @@ from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 4  # 2: sentence vectors; 3: a citation joins its sentence; 4: asked questions
+INDEX_VERSION = 5  # 2: sentence vectors; 3: citations; 4: asked questions; 5: languages
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 
@@ -163,6 +163,7 @@ class KnowledgeIndex:
         self.heading_kinds = [question_kind(p.heading) for p in passages]
         self._topic_rows = self._rows_by(lambda p: p.topics)
         self._audience_rows = self._rows_by(lambda p: p.audience)
+        self._language_rows = self._rows_by(lambda p: (p.lang,))
         self._dictionary: frozenset[str] = frozenset()
         self._speller: Speller | None = None
 
@@ -311,14 +312,22 @@ class KnowledgeIndex:
     # --- search --------------------------------------------------------------
 
     def allowed_rows(
-        self, topics: Iterable[str] = (), audiences: Iterable[str] = ()
+        self,
+        topics: Iterable[str] = (),
+        audiences: Iterable[str] = (),
+        languages: Iterable[str] = (),
     ) -> np.ndarray | None:
-        """A 0/1 mask of passages in any of `topics` and any of `audiences`."""
-        topics, audiences = list(topics), list(audiences)
-        if not topics and not audiences:
+        """A 0/1 mask of passages in any of `topics`, any of `audiences` and any of
+        `languages`."""
+        topics, audiences, languages = list(topics), list(audiences), list(languages)
+        if not topics and not audiences and not languages:
             return None
         mask = np.ones(len(self.passages), dtype=np.float32)
-        for values, rows_by in ((topics, self._topic_rows), (audiences, self._audience_rows)):
+        for values, rows_by in (
+            (topics, self._topic_rows),
+            (audiences, self._audience_rows),
+            (languages, self._language_rows),
+        ):
             if values:
                 keep = np.zeros(len(self.passages), dtype=np.float32)
                 for value in values:
@@ -339,10 +348,11 @@ class KnowledgeIndex:
         mode: Mode = "fused",
         vector: np.ndarray | None = None,
         kind_of: str | None = None,
+        languages: Iterable[str] = (),
     ) -> list[Hit]:
         """The `k` best passages for `query`, best first.
 
-        `topics`/`audiences` restrict the search; `boost_*` only favour
+        `topics`/`audiences`/`languages` restrict the search; `boost_*` only favour
         matching passages by `boost` on the fused score. `vector` is the
         query's embedding when the caller already has it. `kind_of` is the
         text whose question word counts (question_kind.py) when the query is
@@ -357,7 +367,7 @@ class KnowledgeIndex:
         if corrected != query:
             query, vector = corrected, None
         k = max(1, min(int(k), len(self.passages)))
-        mask = self.allowed_rows(topics, audiences)
+        mask = self.allowed_rows(topics, audiences, languages)
         if mask is not None and not mask.any():
             return []
         # BM25-only search needs no embedding of the query

@@ -47,8 +47,10 @@ def test_tell_me_more_about_a_subject_is_a_question(text: str, subject: str | No
 
 
 CORRECTIONS = [
-    ("what do peers earn in vermont?", "no, i meant connecticut", "what do peers earn in connecticut?"),
-    ("how much do peer specialsts earn", "sorry, typo: specialists", "how much do peer specialists earn"),
+    ("what do peers earn in vermont?", "no, i meant connecticut",
+     "what do peers earn in connecticut?"),
+    ("how much do peer specialsts earn", "sorry, typo: specialists",
+     "how much do peer specialists earn"),
     ("can i work on ssi", "i meant ssdi, not ssi", "can i work on ssdi"),
     ("cuanto ganan en vermont", "perdón, quise decir connecticut", "cuanto ganan en connecticut"),
     ("what is wrap", "no i meant to ask how long is the wrap training",

@@ -40,6 +40,7 @@ from bot.channels.telegram.format import Payloads, render
 from bot.channels.telegram.staff import StaffDesk
 from bot.handoff.store import Ticket
 from bot.http import inputs
+from bot.language import ASK as LANGUAGE_QUESTION
 from bot.services import Services
 from bot.shared.lease import Lease, LeaseKeeper
 from bot.shared.payloads import SharedPayloads
@@ -60,6 +61,8 @@ COMMANDS = [
     BotCommand("human", "Talk to a peer supporter"),
     BotCommand("forget", "Delete your conversation history"),
     BotCommand("cancel", "Cancel what's going on"),
+    BotCommand("idioma", "English / Español"),
+    BotCommand("language", "English / Español"),
 ]
 TEXT_ONLY = "I can only read text for now. Could you type your question in words?"
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."
@@ -147,6 +150,7 @@ class TelegramChannel:
         app.add_handler(CommandHandler("human", self.human, filters=private))
         app.add_handler(CommandHandler("forget", self.forget, filters=private))
         app.add_handler(CommandHandler("cancel", self.cancel, filters=private))
+        app.add_handler(CommandHandler(["idioma", "language"], self.language, filters=private))
         app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.text))
         media = (
             filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -252,6 +256,10 @@ class TelegramChannel:
     async def human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/human: ask for a peer supporter."""
         await self.converse(update, REQUEST_HUMAN)
+
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/idioma and /language: English or Spanish, as buttons."""
+        await self.converse(update, LANGUAGE_QUESTION)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/cancel: leave a hand-off queue, or stop a guided flow."""
