@@ -46,7 +46,7 @@ from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 5  # 2: sentence vectors; 3: citations; 4: asked questions; 5: languages
+INDEX_VERSION = 6  # 2: sentence vectors; 3: citations; 4: asked; 5: languages; 6: Spanish chunks
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 
