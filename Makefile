@@ -151,9 +151,9 @@ eval-blind: setup
 coverage: $(VENV)/.installed
 	$(PY) -m eval.coverage
 
-## safety-report: the net by writer split, category and language (CALIBRATE=1 sets its thresholds, UNSEEN=1 adds the unseen set), and what Rasa's own intent alone catches
+## safety-report: the net by writer split, category and language (CALIBRATE=1 sets its thresholds, UNSEEN=1 adds the newest unseen set, UNSEEN=path another), and what Rasa's own intent alone catches
 safety-report: $(MODEL) $(VENV)/.installed
-	$(PY) -m eval.safety_report $(if $(CALIBRATE),--calibrate) $(if $(UNSEEN),--unseen) $(if $(SHOW),--show)
+	$(PY) -m eval.safety_report $(if $(CALIBRATE),--calibrate) $(if $(UNSEEN),--unseen $(filter-out 1,$(UNSEEN))) $(if $(SHOW),--show)
 	$(RASA_VENV)/bin/python -m eval.rasa_safety_layer
 
 ## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare, CLUSTER=1 to add make run-cluster)

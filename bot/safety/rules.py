@@ -63,6 +63,8 @@ IDEATION = _any(
     [
         r"\b(i\s+)?(just\s+|really\s+|honestly\s+)?(wish|want|wanna)\s+(i\s+)?(was|were|to\s+be|be)\s+dead\b",
         r"\b(i'?d|i\s+would)\s+be\s+better\s+off\s+dead\b(?!\s+than)",
+        r"\b(i|i'?m\s+the\s+one\s+(who|that))\s+(really\s+|just\s+|still\s+|honestly\s+)?"
+        r"(want|wants|wanna)\s+(to\s+)?die\b",
         r"\b(i'?m|im|i\s+am|i\s+feel|feeling)\s+(so\s+|really\s+|very\s+)?suicidal\b",
         rf"\b{_I}\s+(keep\s+|been\s+|have\s+been\s+|'ve\s+been\s+)?(think|thinking|thinkin)\s+"
         rf"(about|abt|of)\s+(suicide|killing\s+myself|dying|ending\s+(it|my\s+life))\s+{_NOW}",

@@ -53,6 +53,7 @@ FLOOR = [
     ("ya no quiero vivir", "risk"),
     # a present, first-person wish to be dead or thought of suicide
     ("i wish i was dead", "ideation"),
+    ("right now i'm the one who wants to die", "ideation"),
     ("I'm suicidal", "ideation"),
     ("i'm thinking about ending my life", "ideation"),
     ("i don't feel safe right now", "ideation"),
@@ -73,6 +74,7 @@ FLOOR = [
     ("this job is killing me", ""),
     ("me muero de hambre", ""),
     ("i was suicidal in my twenties", ""),
+    ("i used to want to die every day", ""),
     ("i don't feel safe at my job", ""),
     ("i'd be better off dead than go back to that warehouse", ""),
     ("i'm in crisis work, what certifications help", ""),
