@@ -16,7 +16,8 @@ One assessment, in this order:
    thresholds were calibrated on writers the model was not trained on
    (data/safety/calibration.json, eval/safety_report.py). A message with no
    word the model has seen is never a crisis by the model: unfamiliar words
-   are no evidence.
+   are no evidence, and a message of one or two words is a crisis only by the
+   floor (the corpus's short messages are almost all ordinary replies).
 4. A crisis gets the card that fits (protocol.Card): the person's own risk
    (988 first), their own life in danger this minute, or someone else in
    danger (911 first for both); 911 comes first as soon as the two
@@ -31,6 +32,7 @@ Measured in README ("Crisis safety") and docs/quality.md.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,8 @@ from peerpath.protocol import Card, Safety, parse_payload
 
 CALIBRATION = Path(__file__).resolve().parents[2] / "data" / "safety" / "calibration.json"
 MAX_CHARS = 2000  # what the net reads of a message; longer text is graded by its start
+SHORT_WORDS = 2  # a message this short is a crisis only by the floor
+_WORD = re.compile(r"\w+")
 SENSITIVE_AT = 0.5
 
 
@@ -133,7 +137,10 @@ class SafetyNet:
             return Assessment(Safety.CRISIS, card, lang, "rules", 1.0) if floor else NOTHING
         reading = self._model.read(text)
         score = max(reading.whole, reading.statements)
-        if floor or self.thresholds.crisis(reading):
+        # One or two words are too little for the model to call a crisis (of the corpus's
+        # 561 such messages, 9 are crises, each a floor phrase): "here", "next one".
+        model_may = len(_WORD.findall(text)) > SHORT_WORDS
+        if floor or (model_may and self.thresholds.crisis(reading)):
             card = pick_card(reading.cards, self.thresholds.emergency, emergency)
             return Assessment(Safety.CRISIS, card, lang, "rules" if floor else "model", score)
         if reading.sensitive >= SENSITIVE_AT:

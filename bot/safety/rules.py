@@ -49,7 +49,14 @@ PRESENT_RISK = _any(
         r"\b(i\s+want\s+to|i\s+wanna)\s+die\s+(tonight|right\s+now|today|now)\b",
         r"\bthis\s+is\s+(my\s+)?goodbye\b",
         r"\b(me\s+voy\s+a|voy\s+a)\s+(matar|suicidar|quitar\s+la\s+vida)\b",
-        r"\b(me\s+quiero|quiero)\s+(matar|suicidar|morir)\b",
+        r"\b(me\s+quiero|quiero)\s+(matar|suicidar|morir)(me)?\b"
+        r"(?!\s+de\s+(la\s+)?(pena|risa|verg[uü]enza|hambre|sue[nñ]o|ganas|calor|fr[ií]o|"
+        r"aburrimiento|amor|nervios))",
+        # "kill myself" in texting slang, not in a past attempt ("tried to kms at 19")
+        r"(?<!tried\sto\s)(?<!used\sto\s)(?<!wanted\sto\s)\bkms\b",
+        # said alone: "kill myself", "me mato"
+        r"^\W*(i\s+)?(want\s+to\s+|wanna\s+|gonna\s+|going\s+to\s+)?kill\s+myself\W*$",
+        r"^\W*(ya\s+)?me\s+mato\W*$",
         r"\bya\s+no\s+quiero\s+(vivir|seguir\s+viviendo)\b",
     ]
 )
@@ -85,7 +92,9 @@ EMERGENCY = _any(
         r"\b(is\s*n'?t|is\s+not|not|stopped|no\s+longer)\s+breathing\b",
         r"\b(is|are|'s|i'?m|im)\s+(overdosing|od'?ing)\b",
         r"\b(took|swallowed|i\s+ate|downed)\s+(all|a\s+whole\s+bottle)\s+of\s+(my|the|his|her|their)\b",
-        r"\bswallowed\s+(bleach|poison|antifreeze|rat\s+poison)\b",
+        r"\b(swallowed|drank|drunk)\s+(bleach|poison|antifreeze|rat\s+poison)\b",
+        r"^\W*(me\s+)?tom[eé]\s+(cloro|veneno|lej[ií]a|anticongelante)\W*$",
+        r"^\W*(i'?m\s+|im\s+)?(overdosing|od'?ing)\W*$",
         r"\bgun\s+to\s+(his|her|their|my)\s+head\b",
         r"\b(no\s+respira|dej[oó]\s+de\s+respirar|est[aá]\s+en\s+sobredosis|se\s+est[aá]\s+muriendo)\b",
         r"\b(me\s+tom[eé]|se\s+tom[oó])\s+(todas|todo\s+el\s+frasco|el\s+frasco)\b",

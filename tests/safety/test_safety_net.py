@@ -65,6 +65,12 @@ POLICY = [
     ("so stressed about losing my medicaid", Safety.NONE),
     ("this job search is killing me", Safety.NONE),
     ("perfecto", Safety.NONE),
+    # one or two words are a crisis only by the floor's phrases
+    ("here", Safety.NONE),
+    ("next one", Safety.NONE),
+    ("keep going", Safety.NONE),
+    ("kms", Card.SELF),
+    ("overdosing", Card.SELF_EMERGENCY),
     ("quiero cambiar de carrera", Safety.NONE),
     ("¿cuánto gana un especialista de pares?", Safety.NONE),
 ]
