@@ -271,12 +271,15 @@ class Conversations:
         meta: MessageMeta,
         asking_for_human: bool = False,
     ) -> Reply:
+        started = time.monotonic()
         try:
             await self.handoff.resume_if_needed(conv)
         except StoreUnavailable as exc:  # bookkeeping: Rasa answers all the same
             logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
         try:
-            timeout = HUMAN_REQUEST_TIMEOUT if asking_for_human else None
+            # a request for a human waits one short timeout in all, bookkeeping included
+            waited = time.monotonic() - started
+            timeout = max(0.2, HUMAN_REQUEST_TIMEOUT - waited) if asking_for_human else None
             raw = await self._rasa.send(conv, text, meta, timeout=timeout)
         except RasaUnavailable as exc:
             logger.warning("chat.rasa_unavailable conv=%s error=%s", conv, exc)

@@ -124,7 +124,8 @@ def test_no_message_text_in_any_log_of_any_process(
         with stalled(stack, "actions"):
             gave_up = client.post("/api/chat", json={"text": f"what do peers earn {SENTINEL}"},
                                   headers=session(client, "log-3"))  # fmt: skip
-            assert gave_up.status_code == 503
+            # one conversation's timeout is its own: "one moment" (busy), not an outage
+            assert gave_up.json().get("status") in ("busy", "unavailable"), gave_up.text
         time.sleep(1.5)
     assert "rest.message.received.timeout" in stack.logs("rasa")
     assert caplog.records, "the gateway logged something"

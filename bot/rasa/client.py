@@ -107,6 +107,7 @@ class RasaClient:
                 response = await self._http.post("/webhooks/rest/webhook", json=body)
         except (httpx.TimeoutException, TimeoutError) as exc:
             if timeout is not None:
+                self.failures.waited_out(sender_id)
                 raise RasaBusy("a short wait ran out") from exc
             if self.failures.timed_out(sender_id):
                 raise RasaUnavailable(
@@ -130,6 +131,8 @@ class RasaClient:
         """Append events (e.g. pause/resume) to a conversation's tracker."""
         if self.looks_down:
             raise RasaUnavailable("Rasa failed moments ago")
+        if self.failures.slow(sender_id):
+            raise RasaBusy("this conversation's turns ran out of time moments ago")
         try:
             with anyio.fail_after(EVENTS_TIMEOUT):
                 response = await self._http.post(

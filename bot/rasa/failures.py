@@ -29,11 +29,25 @@ class FailureSwitch:
     clock: Callable[[], float] = time.monotonic
     _down_until: float = 0.0
     _timeouts: dict[str, float] = field(default_factory=dict)  # conversation -> last timeout
+    _slow_until: dict[str, float] = field(default_factory=dict)  # conversation -> until when
 
     @property
     def tripped(self) -> bool:
         """Whether calls to Rasa should fail at once for now."""
         return self.clock() < self._down_until
+
+    def slow(self, conversation: str) -> bool:
+        """Whether this conversation's own turns ran out of time moments ago: its
+        bookkeeping (pausing Rasa for a hand-off) should not wait on it again."""
+        until = self._slow_until.get(conversation)
+        if until is not None and self.clock() >= until:
+            del self._slow_until[conversation]
+            return False
+        return until is not None
+
+    def waited_out(self, conversation: str) -> None:
+        """A deliberately short wait for `conversation` ran out (counted for it alone)."""
+        self._slow_until[conversation] = self.clock() + self.down_seconds
 
     def server_failed(self) -> None:
         """Rasa refused, was unreachable or answered with an error."""
@@ -46,6 +60,7 @@ class FailureSwitch:
             conv: at for conv, at in self._timeouts.items() if now - at < self.down_seconds
         }
         self._timeouts[conversation] = now
+        self._slow_until[conversation] = now + self.down_seconds
         if len(self._timeouts) >= self.timeout_conversations:
             self._down_until = now + self.down_seconds
         return self.tripped
@@ -53,3 +68,4 @@ class FailureSwitch:
     def succeeded(self, conversation: str) -> None:
         """A message of `conversation` was answered."""
         self._timeouts.pop(conversation, None)
+        self._slow_until.pop(conversation, None)

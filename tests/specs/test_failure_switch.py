@@ -48,3 +48,15 @@ def test_old_timeouts_and_answered_conversations_no_longer_count() -> None:
     failures.succeeded("c")
     assert not failures.timed_out("d")  # a is too old, c was answered: b and d
     assert not failures.tripped
+
+
+def test_a_conversation_that_ran_out_of_time_is_slow_for_a_while_alone() -> None:
+    failures, clock = switch()
+    failures.waited_out("asking")  # a request for a human's short wait ran out
+    assert failures.slow("asking") and not failures.slow("other") and not failures.tripped
+    clock.now += 5.1
+    assert not failures.slow("asking")
+    failures.timed_out("queued")
+    assert failures.slow("queued")
+    failures.succeeded("queued")
+    assert not failures.slow("queued")
