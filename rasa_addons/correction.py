@@ -10,7 +10,7 @@ actions/followups.corrected).
 from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from peerpath.corrections import correction
@@ -28,8 +28,5 @@ class CorrectionClassifier(IntentOverride):
             text = message.get(TEXT)
             if not text or text.startswith("/") or correction(text) is None:
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != ANSWER]
-            top = {"name": ANSWER, "confidence": 1.0}
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            self.put_first(message, ANSWER)
         return messages

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from peerpath.asking import asks_for_human
@@ -31,11 +31,5 @@ class HumanRequestClassifier(IntentOverride):
             text = message.get(TEXT)
             if not text or not asks_for_human(text):
                 continue
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            top = {"name": REQUEST_HUMAN, "confidence": 1.0}
-            others = [entry for entry in ranking if entry.get("name") != REQUEST_HUMAN]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(
-                INTENT_RANKING_KEY, [top, *others][: max(len(ranking), 1)], add_to_output=True
-            )
+            self.put_first(message, REQUEST_HUMAN)
         return messages

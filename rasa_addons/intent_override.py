@@ -3,7 +3,8 @@
 HumanRequestClassifier, FlowRequestClassifier and SafetyVerdictClassifier
 train nothing and keep no state: they only read each message (its text, or
 the gateway's metadata) and may put another intent first. Each defines
-`process`; creating them and passing training data through is here, once.
+`process`; creating them, passing training data through and putting an
+intent first are here, once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
@@ -32,3 +35,11 @@ class IntentOverride(IntentClassifier, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+    @staticmethod
+    def put_first(message: Message, intent: str) -> None:
+        """Make `intent` the message's intent (confidence 1.0), first in its ranking."""
+        top = {"name": intent, "confidence": 1.0}
+        others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top, *others], add_to_output=True)

@@ -36,15 +36,12 @@ class SafetyVerdictClassifier(IntentOverride):
             meta = MessageMeta.from_metadata(message.get(METADATA))
             if meta is None:
                 continue
-            ranking = list(message.get(INTENT_RANKING_KEY) or [])
             if meta.safety == Safety.CRISIS:
-                top = {"name": str(Intent.CRISIS), "confidence": 1.0}
-                others = [r for r in ranking if r.get("name") != Intent.CRISIS]
-                message.set(INTENT, top, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [top, *others], add_to_output=True)
+                self.put_first(message, str(Intent.CRISIS))
             elif meta.safety == Safety.SENSITIVE:
                 intent = message.get(INTENT) or {}
                 if intent.get("name") == Intent.CRISIS:
+                    ranking = message.get(INTENT_RANKING_KEY) or []
                     others = [r for r in ranking if r.get("name") != Intent.CRISIS]
                     fallback = {"name": "nlu_fallback", "confidence": 0.0}
                     message.set(INTENT, others[0] if others else fallback, add_to_output=True)
