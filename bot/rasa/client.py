@@ -78,6 +78,12 @@ class RasaClient:
         self.failures.server_failed()
         return RasaUnavailable(why)
 
+    def _timed_out(self, sender_id: str, what: str) -> RasaBusy | RasaUnavailable:
+        """The error for a full timeout: this conversation's, or Rasa's if several ran out."""
+        if self.failures.timed_out(sender_id):
+            return RasaUnavailable("Rasa did not answer in time, in several conversations")
+        return RasaBusy(f"Rasa {what} in time")
+
     def _auth(self) -> dict[str, str]:
         return {"token": self._token.reveal()} if self._token else {}
 
@@ -109,11 +115,7 @@ class RasaClient:
             if timeout is not None:
                 self.failures.waited_out(sender_id)
                 raise RasaBusy("a short wait ran out") from exc
-            if self.failures.timed_out(sender_id):
-                raise RasaUnavailable(
-                    "Rasa did not answer in time, in several conversations"
-                ) from exc
-            raise RasaBusy("Rasa did not answer this conversation in time") from exc
+            raise self._timed_out(sender_id, "did not answer this conversation") from exc
         except httpx.TransportError as exc:
             raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
@@ -141,11 +143,7 @@ class RasaClient:
                     json=events,
                 )
         except (httpx.TimeoutException, TimeoutError) as exc:
-            if self.failures.timed_out(sender_id):
-                raise RasaUnavailable(
-                    "Rasa did not answer in time, in several conversations"
-                ) from exc
-            raise RasaBusy("Rasa did not take this conversation's events in time") from exc
+            raise self._timed_out(sender_id, "did not take this conversation's events") from exc
         except httpx.HTTPError as exc:
             raise self._failed(f"Rasa unreachable ({type(exc).__name__})") from exc
         if response.status_code != 200:
