@@ -7,6 +7,9 @@ history and forgetting. There, in order: input rules, the crisis safety net
 
 app.py            the Starlette app: routes, channels, error handling
 services.py       long-lived parts, built once at start-up
+server.py         the HTTP server: connection limits, clean logs
+sessions.py       web sessions: signed tokens, idle expiry, revocation
+language.py       the conversation's language (English or Spanish), kept per conversation
 conversations.py  the message path
 events.py         in-process live events for open screens
 ratelimit.py      sliding-window limits per person and per client address

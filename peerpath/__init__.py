@@ -12,6 +12,10 @@ protocol.py   the written protocol between the processes: payloads, intents,
 types.py      what a person sends and PeerPath answers: OutMessage, Reply, Button
 crisis.py     the crisis reply, in one place
 asking.py     plain requests for a human ("operator", "real person please")
+corrections.py "no, i meant vermont": corrections of the last question
+flows.py      a direct question, or a request for a guided flow?
+catalogue/    the replies' Spanish texts (es.yml)
+minilm.py, wordpiece.py  the sentence encoder in numpy alone (Rasa's venv)
 text.py       cleaning what people type, once, where it enters
 vectors.py    a message vector in the metadata (the gateway embeds once)
 ids.py        pseudonymous, keyed ids for conversations and log lines

@@ -133,7 +133,7 @@ class SearchSettings:
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     resources_file: Path = PROJECT_ROOT / "knowledge" / "resources.yml"
     hnsw_threshold: int = 50_000
-    # Tuned on tests/eval (see README, "Search quality"): best MRR over both
+    # Tuned on tests/eval (see docs/quality.md, "Search"): best MRR over both
     # knowledge/ and the raw seeds, and the cleanest abstain threshold.
     alpha: float = 0.7
     bm25_floor: float = 6.0

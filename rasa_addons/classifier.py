@@ -5,7 +5,7 @@ Rasa's own LogisticRegressionClassifier feeds raw counts to a fixed C=1
 model, so the many character n-gram counts drown the 384 MiniLM dimensions.
 Here each block is weighted (sublinear TF-IDF for the counts) and scaled to
 unit length, then a stronger model is fitted. In 5-fold cross-validation of
-PeerPath's data this beat DIET by a wide margin (see README, NLU quality);
+PeerPath's data this beat DIET by a wide margin (see docs/quality.md, "NLU");
 DIET still extracts the entities. The model is saved as plain arrays, no pickle.
 """
 

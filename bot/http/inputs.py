@@ -15,7 +15,6 @@ from typing import Any
 from starlette.requests import HTTPConnection, Request
 
 from bot.ratelimit import Limiter
-from bot.sessions import WebSessions
 from peerpath.errors import BadRequest
 
 MAX_BODY_BYTES = 64 * 1024
@@ -64,14 +63,6 @@ async def read_json_object(request: Request, limit: int = MAX_BODY_BYTES) -> dic
 def bearer(connection: HTTPConnection) -> str:
     header = connection.headers.get("authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
-
-
-def web_session(request: Request, sessions: WebSessions) -> str:
-    """The web session this request carries (401 without a genuine one)."""
-    session = sessions.verify(bearer(request))
-    if session is None:
-        raise BadRequest(NO_SESSION, 401)
-    return session
 
 
 def same_site_or_allowed(request: Request, allowed_origins: tuple[str, ...]) -> None:
