@@ -10,19 +10,15 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from bot.app import create_app
 from bot.rasa.replies import CALM_UNAVAILABLE
-from peerpath.settings import Settings
-from tests.helpers.gateway import STAFF_ENV, say, texts
+from tests.helpers.gateway import say, stack_gateway, texts
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def gateway(stack, knowledge_index, safety_net) -> Iterator[TestClient]:
-    settings = Settings.from_env({**stack.env, **STAFF_ENV})
-    app = create_app(settings, index=knowledge_index, safety=safety_net)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with stack_gateway(stack, knowledge_index, safety_net) as client:
         yield client
 
 

@@ -10,8 +10,7 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.rasa.replies import CALM_UNAVAILABLE
-from peerpath.settings import Settings
-from tests.helpers.gateway import STAFF_ENV, say, session, staff, texts
+from tests.helpers.gateway import say, session, stack_gateway, staff, texts
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -19,9 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def gateway(stack: Stack, knowledge_index, safety_net) -> Iterator[TestClient]:
-    settings = Settings.from_env({**stack.env, **STAFF_ENV})
-    app = create_app(settings, index=knowledge_index, safety=safety_net)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with stack_gateway(stack, knowledge_index, safety_net) as client:
         yield client
 
 

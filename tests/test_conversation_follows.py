@@ -21,11 +21,9 @@ from starlette.testclient import TestClient
 
 from actions.followups import NEAR_TIE
 from actions.knowledge import IPS_QUESTION, ambiguous_ips
-from bot.app import create_app
 from eval.chat_eval import DEV, SCRIPTS, first_source, judge_script
 from peerpath.flows import direct_question
-from peerpath.settings import Settings
-from tests.helpers.gateway import STAFF_ENV, say, texts
+from tests.helpers.gateway import NO_LIMITS, say, stack_gateway, texts
 from tests.helpers.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -33,12 +31,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def gateway(stack: Stack, knowledge_index, safety_net) -> Iterator[TestClient]:
-    settings = Settings.from_env(
-        {**stack.env, **STAFF_ENV, "RATE_LIMIT_PER_MINUTE": "10000",
-         "RATE_LIMIT_PER_ADDRESS": "100000", "SESSIONS_PER_ADDRESS": "100000"}
-    )  # fmt: skip
-    app = create_app(settings, index=knowledge_index, safety=safety_net)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with stack_gateway(stack, knowledge_index, safety_net, **NO_LIMITS) as client:
         yield client
 
 

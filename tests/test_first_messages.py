@@ -16,10 +16,8 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from bot.app import create_app
 from bot.rasa.replies import CALM_UNAVAILABLE
-from peerpath.settings import Settings
-from tests.helpers.gateway import STAFF_ENV, say, session
+from tests.helpers.gateway import NO_LIMITS, say, session, stack_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +28,7 @@ FIRST_MESSAGES = yaml.safe_load(
 
 @pytest.fixture
 def gateway(stack, knowledge_index, safety_net) -> Iterator[TestClient]:
-    # a hundred first messages from one test address: its limits are not what is tested
-    limits = {"SESSIONS_PER_ADDRESS": "100000", "RATE_LIMIT_PER_ADDRESS": "100000"}
-    settings = Settings.from_env({**stack.env, **STAFF_ENV, **limits})
-    app = create_app(settings, index=knowledge_index, safety=safety_net)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with stack_gateway(stack, knowledge_index, safety_net, **NO_LIMITS) as client:
         yield client
 
 

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from bot.app import create_app
+from peerpath.settings import Settings
+
 STAFF_TOKEN = "test-staff-token-0123456789"
 OTHER_STAFF_TOKEN = "other-staff-token-987654321"
 STAFF_ENV = {"STAFF_TOKENS": f"Sam:{STAFF_TOKEN},Alex:{OTHER_STAFF_TOKEN}"}
+
+# Many messages from one test address: where a test's subject is not the limits.
+NO_LIMITS = {
+    "RATE_LIMIT_PER_MINUTE": "10000",
+    "RATE_LIMIT_PER_ADDRESS": "100000",
+    "SESSIONS_PER_ADDRESS": "100000",
+}
+
+
+@contextmanager
+def stack_gateway(stack: Any, index: Any, safety: Any, **env: str) -> Iterator[TestClient]:
+    """An in-process gateway in front of a running stack (tests/helpers/stack.py),
+    with the two test staff accounts and any extra settings."""
+    settings = Settings.from_env({**stack.env, **STAFF_ENV, **env})
+    app = create_app(settings, index=index, safety=safety)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
 
 # Web sessions by the name a test gives them. Tokens hold for every gateway built
 # with the same SESSION_SECRET, so a session outlives a gateway restart.
