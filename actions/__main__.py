@@ -25,7 +25,9 @@ def main() -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(
+        settings.log_level, secrets=settings.secret_values(), log_format=settings.log_format
+    )
     # rasa-sdk 3.21 serves Rasa 3.6 fine (checked); say so once, not per request.
     warnings.filterwarnings("once", module=r"rasa_sdk\.utils")
     executor = SpeakingExecutor()

@@ -23,5 +23,7 @@ def start() -> Settings | None:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return None
-    logs.configure(settings.log_level, secrets=settings.secret_values())
+    logs.configure(
+        settings.log_level, secrets=settings.secret_values(), log_format=settings.log_format
+    )
     return settings

@@ -300,6 +300,7 @@ class Settings:
     root: Path = PROJECT_ROOT
     var_dir: Path = PROJECT_ROOT / "var"
     log_level: str = "INFO"
+    log_format: str = "text"  # LOG_FORMAT: text, or json (one object per line)
 
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
@@ -389,6 +390,9 @@ class Settings:
             raise ConfigError("RASA_URLS", "every entry must be an http(s) URL")
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("LOG_LEVEL", "must be DEBUG, INFO, WARNING or ERROR")
+        log_format = env.text("LOG_FORMAT", "text").lower()
+        if log_format not in {"text", "json"}:
+            raise ConfigError("LOG_FORMAT", "must be text or json")
         idle_minutes = env.integer("SESSION_IDLE_MINUTES", 60, 1, 7 * 24 * 60)
         remember_minutes = env.integer("WIDGET_REMEMBER_MINUTES", 0, 0, 7 * 24 * 60)
         if remember_minutes > idle_minutes:
@@ -399,6 +403,7 @@ class Settings:
             root=root,
             var_dir=var_dir,
             log_level=log_level,
+            log_format=log_format,
             gateway_host=gateway_host,
             gateway_port=gateway_port,
             rasa_host=rasa_host,

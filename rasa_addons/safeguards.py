@@ -10,6 +10,9 @@ Rasa is run through `python -m rasa_addons run ...` so that:
 - Rasa's validation of action-server responses keeps validating every
   response, but against a schema checked and compiled once, instead of
   checking the schema against its metaschema on every action call;
+- with LOG_FORMAT=json every line is one JSON object: Rasa's structured
+  events (its own JSON renderer) and its plain log records (PeerPath's
+  JsonFormatter in place of coloredlogs);
 - per turn work that never changes is done once: the list of event classes
   Rasa looks up for every stored event is computed once it is serving, and a
   SQLite tracker store runs in WAL mode (a commit is not two fsyncs).
@@ -17,6 +20,8 @@ Rasa is run through `python -m rasa_addons run ...` so that:
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 import warnings
 from typing import Any
@@ -31,6 +36,7 @@ _TEXT_KEYS = (
     "entity", "token_text", "user_message", "json_message",
 )  # fmt: skip
 _serving = False
+_JSON = os.environ.get("LOG_FORMAT", "").lower() == "json"
 
 
 def _show_warning(message: Any, category: type, filename: str, lineno: int, *args: Any) -> None:
@@ -39,6 +45,12 @@ def _show_warning(message: Any, category: type, filename: str, lineno: int, *arg
         text = f"{category.__name__} at {filename}:{lineno} (message withheld: it may quote a user)"
     else:
         text = warnings.formatwarning(message, category, filename, lineno)
+    if _JSON:
+        record = logging.LogRecord("py.warnings", logging.WARNING, filename, lineno, "%s",
+                                   (text.rstrip(),), None)  # fmt: skip
+        from peerpath.logs import JsonFormatter
+
+        text = JsonFormatter().format(record)
     sys.stderr.write(text.rstrip() + "\n")
 
 
@@ -145,7 +157,28 @@ def wal_tracker_store() -> None:
     SQLTrackerStore.__init__ = __init__  # type: ignore[method-assign]
 
 
+def json_logs() -> None:
+    """LOG_FORMAT=json: one JSON object per line, from structlog and plain records alike."""
+    if not _JSON:
+        return
+    os.environ["FORCE_JSON_LOGGING"] = "1"  # read when rasa.utils.log_utils is imported
+    import rasa.utils.io
+
+    from peerpath.logs import JsonFormatter
+
+    colored = rasa.utils.io.configure_colored_logging
+
+    def configure_logging(loglevel: Any) -> None:
+        colored(loglevel)
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
+
+    rasa.utils.io.configure_colored_logging = configure_logging
+
+
 def install() -> None:
+    warnings.showwarning = _show_warning  # before Rasa's imports warn
+    json_logs()
     _redact_logs()
     compiled_validation()
     cached_event_classes()

@@ -240,8 +240,13 @@ def run_cluster(settings: Settings, environ: Mapping[str, str] = os.environ) -> 
         specs = build_cluster_specs(
             cluster_settings, environ, ports, password, db_urls, redis.url, cfg
         )
-        return supervise(specs, banner(settings, ports), status_file=var_dir / "processes.json",
-                         reaper=reaper)  # fmt: skip
+        return supervise(
+            specs,
+            banner(settings, ports),
+            status_file=var_dir / "processes.json",
+            reaper=reaper,
+            log_format=settings.log_format,
+        )
     finally:
         redis.stop()
         postgres.stop()

@@ -31,6 +31,7 @@ from typing import TextIO
 
 import httpx
 
+from peerpath import logs
 from supervisor import ports
 from supervisor.orphans import Reaper, die_with_parent
 from supervisor.status import HEARTBEAT_SECONDS, ProcessStatus, Status, write_status
@@ -127,8 +128,10 @@ class Supervisor:
         policy: RestartPolicy | None = None,
         status_file: Path | None = None,
         reaper: Reaper | None = None,
+        log_format: str = "text",
     ) -> None:
         self.specs = {spec.name: spec for spec in specs}
+        self.log_format = log_format
         self.children: dict[str, Child] = {}
         self.records = {spec.name: Record() for spec in specs}
         self.out = out
@@ -143,7 +146,10 @@ class Supervisor:
         self._next_beat = 0.0
 
     def say(self, name: str, line: str) -> None:
-        self.out.write(f"{name:<{self.width}} | {line}\n")
+        if self.log_format == "json":
+            self.out.write(logs.child_json_line(name, line) + "\n")
+        else:
+            self.out.write(f"{name:<{self.width}} | {line}\n")
         self.out.flush()
 
     # --- one child -------------------------------------------------------------
@@ -390,6 +396,7 @@ def supervise(
     policy: RestartPolicy | None = None,
     status_file: Path | None = None,
     reaper: Reaper | None = None,
+    log_format: str = "text",
 ) -> int:
     """Start every child at once, wait until all are healthy, then keep them up.
 
@@ -402,7 +409,7 @@ def supervise(
             out.write(f"peerpath | {busy.message()}\n")
         out.flush()
         return 2
-    supervisor = Supervisor(specs, out, policy, status_file, reaper)
+    supervisor = Supervisor(specs, out, policy, status_file, reaper, log_format)
 
     def request_stop(signum: int, frame: object) -> None:
         supervisor.stop_requested = True
@@ -415,8 +422,12 @@ def supervise(
         if not supervisor.wait_healthy([spec.name for spec in specs]):
             return _failed_start(supervisor)
         supervisor.say("peerpath", f"all healthy after {time.monotonic() - started:.0f} s")
-        out.write(ready_message + "\n")
-        out.flush()
+        if log_format == "json":
+            for line in ready_message.splitlines():
+                supervisor.say("peerpath", line)
+        else:
+            out.write(ready_message + "\n")
+            out.flush()
         return supervisor.watch()
     finally:
         supervisor.say("peerpath", "stopping")

@@ -92,4 +92,5 @@ def run_all(settings: Settings, environ: Mapping[str, str] = os.environ) -> int:
         build_specs(settings, environ),
         banner(settings),
         status_file=settings.var_dir / "processes.json",
+        log_format=settings.log_format,
     )

@@ -210,3 +210,20 @@ def test_a_child_that_never_gets_healthy_is_reported() -> None:
     supervisor.stop_all()
     assert "broken stopped unexpectedly (exit code 2)" in out.getvalue()
     assert "cannot load model" in out.getvalue()
+
+
+def test_with_json_logs_every_line_is_an_object_naming_its_process() -> None:
+    """LOG_FORMAT=json: a child's lines and the supervisor's own, one JSON object each."""
+    out = io.StringIO()
+    flaky = spec("flaky", exit_after=0.5, code=3)
+    supervisor = Supervisor([flaky], out=out, policy=replace(FAST, fast_crash_seconds=0.2),
+                            log_format="json")  # fmt: skip
+    supervisor.start("flaky")
+    assert supervisor.wait_healthy(["flaky"])
+    watch_until(supervisor, lambda: supervisor.records["flaky"].restarts >= 1)
+    supervisor.stop_all()
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines and all(isinstance(line, dict) and line["process"] for line in lines)
+    said = {(line["process"], line["message"]) for line in lines}
+    assert ("flaky", "giving up now") in said, "the child's own line"
+    assert any("stopped unexpectedly (exit code 3)" in message for _, message in said)
