@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from peerpath.settings import Settings
 from supervisor.process import ProcessSpec, supervise
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
+
 
 def child_env(settings: Settings, environ: Mapping[str, str], rasa_token: str) -> dict[str, str]:
     """The environment every child gets: ours plus the derived URLs and paths."""
@@ -28,6 +30,11 @@ def child_env(settings: Settings, environ: Mapping[str, str], rasa_token: str) -
         TRANSFORMERS_OFFLINE="1",
         PYTHONUNBUFFERED="1",
     )
+    # One BLAS thread per process: numpy's OpenBLAS workers spin on after each matrix
+    # product and took the cores from the other processes (under load, 70% of the
+    # action server's samples sat in one 4,123 x 384 product). A deployer may override.
+    for key in BLAS_THREADS:
+        env.setdefault(key, "1")
     return env
 
 

@@ -62,3 +62,35 @@ print(json.dumps({"event": event, "locals": "a person's words" in shown}))
     result = _run_in_rasa(script, [])
     assert result["event"] == {"event": "x", "text": "<redacted>", "user_message": "<redacted>"}
     assert result["locals"] is False
+
+
+def test_a_sqlite_tracker_store_keeps_its_connections_in_wal_mode(tmp_path) -> None:
+    """Fails if the store goes back to a connection (and its pragmas) per session."""
+    script = f"""
+import asyncio, json
+from sqlalchemy import event
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_addons import safeguards
+
+safeguards.wal_tracker_store()
+store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db="{tmp_path / 'tracker.db'}")
+opened = []
+event.listen(store.engine, "connect", lambda *a: opened.append(1))
+
+async def turns():
+    for n in range(20):
+        tracker = await store.retrieve("kept") or DialogueStateTracker("kept", [])
+        tracker.update(UserUttered(f"hello {{n}}"))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)
+    return await store.retrieve("kept")
+
+tracker = asyncio.run(turns())
+with store.engine.connect() as connection:
+    mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+print(json.dumps({{"opened": len(opened), "mode": mode, "events": len(tracker.events)}}))
+"""
+    assert _run_in_rasa(script, []) == {"opened": 1, "mode": "wal", "events": 40}

@@ -227,3 +227,18 @@ def test_with_json_logs_every_line_is_an_object_naming_its_process() -> None:
     said = {(line["process"], line["message"]) for line in lines}
     assert ("flaky", "giving up now") in said, "the child's own line"
     assert any("stopped unexpectedly (exit code 3)" in message for _, message in said)
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [({}, "1"), ({"OPENBLAS_NUM_THREADS": "4"}, "4")],
+)
+def test_children_get_one_blas_thread_unless_the_deployer_says_otherwise(
+    environ: dict[str, str], expected: str
+) -> None:
+    from peerpath.settings import Settings
+    from supervisor.specs import BLAS_THREADS, child_env
+
+    env = child_env(Settings.from_env({}), environ, "token")
+    assert env["OPENBLAS_NUM_THREADS"] == expected
+    assert all(env[key] for key in BLAS_THREADS)
