@@ -119,6 +119,11 @@ class CrisisModel:
         folded = [fold(t) for t in texts]
         return hstack([self._chars.transform(folded), self._words.transform(folded)]).tocsr()
 
+    def _inputs(self, texts: Sequence[str]) -> csr_matrix:
+        """The features in the weights' float32: a float64 row times float32 weights made
+        scipy copy all 72,208 x 64 weights to float64 per message (6 of 9 ms a read)."""
+        return self._features(texts).astype(np.float32)
+
     def known_words(self, text: str) -> int:
         """How many of the text's words the model saw in training."""
         return sum(word in self._known for word in re.findall(_WORD_PATTERN, fold(text)))
@@ -127,12 +132,12 @@ class CrisisModel:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """The crisis probability of each text."""
-        return network.forward(self._crisis, self._features(texts))
+        return network.forward(self._crisis, self._inputs(texts))
 
     def read(self, text: str) -> Reading:
         """The three heads over `text` (its features computed once)."""
         rest = statements(text)
-        features = self._features([text] if rest is None else [text, rest])
+        features = self._inputs([text] if rest is None else [text, rest])
         crisis = network.forward(self._crisis, features)
         head = features[:1]
         logits = np.asarray(head @ self._card.weights + self._card.bias, dtype=np.float64)[0]
