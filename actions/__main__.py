@@ -11,10 +11,13 @@ import sys
 import warnings
 
 from rasa_sdk.endpoint import create_app
+from sanic import HTTPResponse, Request
+from sanic.response import raw, text
 
+from actions import metrics
 from actions.services import knowledge
 from actions.speaking import SpeakingExecutor
-from peerpath import logs
+from peerpath import logs, scrape
 from peerpath.errors import ConfigError
 from peerpath.settings import Settings
 
@@ -38,6 +41,15 @@ def main() -> int:
     async def open_knowledge(app, loop) -> None:  # type: ignore[no-untyped-def]
         # Load (or rebuild) the index before the first request, not during it.
         knowledge(settings)
+
+    @app.get("/metrics")
+    async def serve_metrics(request: Request) -> HTTPResponse:
+        refused = scrape.refusal(
+            settings.metrics_token.reveal(), request.headers.get("authorization", ""), request.ip
+        )
+        if refused is not None:
+            return text(refused[1], status=refused[0])
+        return raw(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
 
     app.run(
         host=settings.action_server_host,

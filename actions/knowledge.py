@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import continuation, followups
+from actions import continuation, followups, metrics
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
 from actions.speaking import language_of
@@ -320,14 +320,15 @@ async def answer(
     languages = [lang]
 
     def search(query: str, vector: np.ndarray) -> list[Hit]:
-        hits = kb.index.search(
-            query,
-            6,
-            boost_audiences=[audience] if audience else [],
-            vector=vector,
-            kind_of=question,  # a joined follow-up asks what its own words ask
-            languages=languages,
-        )
+        with metrics.SEARCH_SECONDS.time():
+            hits = kb.index.search(
+                query,
+                6,
+                boost_audiences=[audience] if audience else [],
+                vector=vector,
+                kind_of=question,  # a joined follow-up asks what its own words ask
+                languages=languages,
+            )
         return followups.tie_break(hits, topic)
 
     vector = kb.vector(question, tracker.latest_message)

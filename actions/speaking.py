@@ -12,11 +12,13 @@ language-aware generator (rasa_addons/nlg.py) says them.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult, CollectingDispatcher
 
+from actions import metrics
 from peerpath.catalogue import buttons, tr
 from peerpath.protocol import MessageMeta
 
@@ -81,4 +83,13 @@ class SpeakingExecutor(ActionExecutor):
         lang = _language(latest.get("metadata") if isinstance(latest, dict) else None)
         if dispatcher is None and lang != "en":
             dispatcher = Speaker(lang)
-        return await super().run(action_call, sink, dispatcher)
+        name = str(action_call.get("next_action") or "")
+        label = name if name in self.actions else "unknown"
+        started = time.perf_counter()
+        try:
+            return await super().run(action_call, sink, dispatcher)
+        except Exception:
+            metrics.ACTION_ERRORS.labels(action=label).inc()
+            raise
+        finally:
+            metrics.ACTION_SECONDS.labels(action=label).observe(time.perf_counter() - started)

@@ -12,9 +12,10 @@ sessions.py       web sessions: signed tokens, idle expiry, revocation
 language.py       the conversation's language (English or Spanish), kept per conversation
 conversations.py  the message path
 events.py         in-process live events for open screens
+metrics.py        Prometheus series: counts and timings, no text, no ids (GET /metrics)
 ratelimit.py      sliding-window limits per person and per client address
 rasa/             Rasa's REST channel and HTTP API: client, replica router, replies, tracker
-http/             the JSON API under /api (chat, history, search, resources, staff)
+http/             the JSON API under /api (chat, history, search, resources, staff), /metrics
 channels/         people's channels: web (widget WebSocket), telegram
 handoff/          hand-off tickets, relayed messages, the delivery outbox
 safety/           the crisis safety net: graded assessment before Rasa

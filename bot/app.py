@@ -14,9 +14,10 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.channels.base import Channel
 from bot.channels.web import WebChannel
-from bot.http import chat, resources, search, staff
+from bot.http import chat, metrics, resources, search, staff
 from bot.http.errors import HANDLERS, LastResort
 from bot.http.limits import BodyDeadline, SocketCap
+from bot.http.metrics import CountResponses
 from bot.pages import kb, site
 from bot.safety import SafetyNet
 from bot.services import Services
@@ -72,12 +73,14 @@ def create_app(
         Route("/health", chat.health, methods=["GET"]),
         Route("/health/live", chat.live, methods=["GET"]),
         Route("/health/ready", chat.ready, methods=["GET"]),
+        Route("/metrics", metrics.metrics, methods=["GET"]),
         *staff.socket_routes,
         *(route for channel in channels for route in channel.routes()),
         *kb.routes,
         *site.routes,
     ]
     middleware = [
+        Middleware(CountResponses),
         Middleware(LastResort),
         Middleware(
             SocketCap, limits=settings.connections, trusted_proxies=settings.trusted_proxies

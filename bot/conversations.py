@@ -87,6 +87,15 @@ def connect_urgent(text: str) -> Card | None:
     return Card.read(parsed[1].get("card"))
 
 
+def outcome(crisis: bool, reply: Reply) -> str:
+    """What a reply was, as the metrics' `outcome` label (bot/metrics.OUTCOMES)."""
+    if crisis:
+        return "crisis"
+    if reply.handoff:
+        return "handoff"
+    return "answered" if reply.status == "ok" else reply.status
+
+
 class Conversations:
     """Routes a person's message to the safety net, a peer, or Rasa."""
 
@@ -105,6 +114,7 @@ class Conversations:
         languages: Languages | None = None,
     ) -> None:
         self._rasa = rasa
+        self.metrics = handoff.metrics
         self.languages = languages or Languages()
         self._embedder = embedder
         self._secret = secret
@@ -187,8 +197,13 @@ class Conversations:
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
         grade = await anyio.to_thread.run_sync(self._grade, text, limiter=self._model_turns)
+        self.metrics.stage("safety", time.perf_counter() - started)
         if not grade.crisis:  # nothing stands before a crisis reply
-            await self.limit(channel, user_key, text, client)
+            try:
+                await self.limit(channel, user_key, text, client)
+            except BadRequest:
+                self.metrics.reply(channel, "refused")
+                raise
         if grade.level != Safety.NONE:
             logger.log(
                 logging.WARNING if grade.crisis else logging.INFO,
@@ -203,10 +218,13 @@ class Conversations:
         if ticket is not None:
             messages = await self.handoff.person_message(ticket, text[: self._max_chars], grade)
             ticket = await self.handoff.get(ticket.id)
+            self.metrics.reply(channel, "crisis" if grade.crisis else "handoff")
             return Reply(tuple(messages), handoff=public_state(ticket))
         vector = None
         if not grade.crisis:
+            embedding = time.perf_counter()
             vector = await anyio.to_thread.run_sync(self._vector, text, limiter=self._model_turns)
+            self.metrics.stage("embed", time.perf_counter() - embedding)
         # the conversation's language; a crisis reads only what the net and the conversation
         # already know (no detector stands before a crisis reply)
         if grade.crisis:
@@ -221,15 +239,18 @@ class Conversations:
         )  # fmt: skip
         if grade.crisis:
             reply = Reply((crisis_message(grade.lang, grade.card),))
+            self.metrics.crisis_replies.labels(card=str(grade.card), lang=grade.lang).inc()
             self._later(self._tell_rasa(conv, text[: self._max_chars], meta))
         else:
             reply = await self._answer(conv, channel, address, text, meta)
             if grade.level == Safety.SENSITIVE and reply.status == "ok" and not reply.handoff:
                 reply = Reply((*reply.messages, care_message(grade.lang)), reply.status)
+        took = time.perf_counter() - started
+        self.metrics.stage("turn", took)
+        self.metrics.reply(channel, outcome(grade.crisis, reply))
         logger.info(
             "chat.reply conv=%s channel=%s messages=%d status=%s ms=%.0f",
-            conv, channel, len(reply.messages), reply.status,
-            (time.perf_counter() - started) * 1000,
+            conv, channel, len(reply.messages), reply.status, took * 1000,
         )  # fmt: skip
         return reply
 
@@ -280,8 +301,12 @@ class Conversations:
             # a request for a human waits one short timeout in all, bookkeeping included
             waited = time.monotonic() - started
             timeout = max(0.2, HUMAN_REQUEST_TIMEOUT - waited) if asking_for_human else None
+            asked = time.perf_counter()
             raw = await self._rasa.send(conv, text, meta, timeout=timeout)
+            self.metrics.stage("rasa", time.perf_counter() - asked)
         except RasaUnavailable as exc:
+            kind = "busy" if isinstance(exc, RasaBusy) else "unavailable"
+            self.metrics.rasa_errors.labels(kind=kind).inc()
             logger.warning("chat.rasa_unavailable conv=%s error=%s", conv, exc)
             if asking_for_human:
                 # A peer must stay reachable even when the assistant is down.

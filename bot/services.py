@@ -18,6 +18,7 @@ from bot.handoff.service import HandoffService
 from bot.handoff.staff import StaffTokens
 from bot.handoff.store import HandoffStore
 from bot.language import Languages
+from bot.metrics import Metrics
 from bot.rasa.client import RasaServer
 from bot.rasa.router import rasa_for
 from bot.ratelimit import Limits, RateLimiter
@@ -51,6 +52,7 @@ class Services:
     sessions: WebSessions
     # With REDIS_URL: what this gateway shares with the others (limits and bus use it).
     shared: SharedState | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @classmethod
@@ -73,7 +75,8 @@ class Services:
         bus = shared.bus if shared else EventBus()
         store = HandoffStore(settings.handoff.db_url.reveal())
         outbox = Outbox(store)
-        handoff = HandoffService(store, outbox, rasa, settings.handoff, bus)
+        metrics = Metrics()
+        handoff = HandoffService(store, outbox, rasa, settings.handoff, bus, metrics)
         limits = shared.limits(settings) if shared else Limits(
             person=RateLimiter(settings.rate_limit_per_minute),
             address=RateLimiter(settings.rate_limit_per_address),
@@ -104,6 +107,7 @@ class Services:
                 shared.session_records(settings) if shared else None,
             ),
             shared=shared,
+            metrics=metrics,
         )
 
     def start_background(self) -> None:

@@ -24,6 +24,7 @@ logs.py       logging set-up that never carries message text or secrets
 entry.py      what every entry point does first
 resources.py  the resource directory (knowledge/resources.yml)
 feedback.py   helpful / not helpful counts per section
+scrape.py     who may read a process's /metrics
 search/       the knowledge index: dense (faiss) + BM25 (needs the app venv)
 __main__.py   `python -m peerpath index|search|feedback-report`
 """

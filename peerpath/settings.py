@@ -324,6 +324,8 @@ class Settings:
     rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
+    # GET /metrics: with a token, a Bearer of it; without, only from this machine
+    metrics_token: Secret = field(default_factory=lambda: Secret(""))
     # A web session ends after this long unused (its token is then refused).
     session_idle_minutes: int = 60
     # "Remember on this device": the widget keeps its session in localStorage for this
@@ -362,6 +364,7 @@ class Settings:
             self.telegram.token,
             self.telegram.webhook_secret,
             self.session_secret,
+            self.metrics_token,
             self.redis_url,
             *(staff.token for staff in self.handoff.staff_tokens),
         )
@@ -423,6 +426,7 @@ class Settings:
             action_server_urls=action_urls,
             rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
             session_secret=env.secret("SESSION_SECRET"),
+            metrics_token=env.secret("METRICS_TOKEN"),
             session_idle_minutes=idle_minutes,
             widget_remember_minutes=remember_minutes,
             max_message_chars=env.integer("MAX_MESSAGE_CHARS", 2000, 50, 20000),

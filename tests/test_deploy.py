@@ -43,11 +43,11 @@ RASA_POOL_NAMES = {"SQL_POOL_SIZE", "SQL_MAX_OVERFLOW"}
 # Read by the platform, not by PeerPath: the venv's PATH, the image user's HOME,
 # Python's output, torch's and numpy's threads, matplotlib (imported by Rasa).
 PLATFORM_NAMES = {"PATH", "HOME", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"}
-PLATFORM_NAMES |= {"OMP_NUM_THREADS", "MPLCONFIGDIR"}
+PLATFORM_NAMES |= {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MPLCONFIGDIR"}
 # Whatever holds one of these is secret: it comes from the Secret, nowhere else.
 SECRET_NAMES = {"RASA_TOKEN", "SESSION_SECRET", "STAFF_TOKENS", "TELEGRAM_TOKEN"}
 SECRET_NAMES |= {"TELEGRAM_WEBHOOK_SECRET", "HANDOFF_DB_URL", "RASA_TRACKER_URL", "REDIS_URL"}
-SECRET_NAMES |= {"FEEDBACK_DB_URL", "RASA_DB_PASSWORD", "REDIS_PASSWORD"}
+SECRET_NAMES |= {"FEEDBACK_DB_URL", "RASA_DB_PASSWORD", "REDIS_PASSWORD", "METRICS_TOKEN"}
 PLACEHOLDER = "REPLACE_WITH_"
 # Typical resident memory of each process (MB), which its request must cover.
 RESIDENT_MB = {"rasa": 1400, "actions": 500, "gateway": 700}
@@ -586,3 +586,4 @@ def test_app_images_use_cpu_torch_and_build_the_index(image: str) -> None:
     assert any("python -m peerpath index" in run for run in runs)
     if image == "gateway":
         assert any("SafetyNet.open(" in run for run in runs), "the safety classifier is built"
+

@@ -20,6 +20,7 @@ from bot.events import STAFF, EventBus, conversation
 from bot.handoff import replies
 from bot.handoff.outbox import Outbox
 from bot.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
+from bot.metrics import Metrics
 from bot.rasa.client import RasaServer
 from bot.rasa.tracker import HistoryItem
 from bot.safety import Assessment
@@ -86,12 +87,14 @@ class HandoffService:
         rasa: RasaServer,
         settings: HandoffConfig,
         bus: EventBus,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.outbox = outbox
         self.rasa = rasa
         self.settings = settings
         self.bus = bus
+        self.metrics = metrics or Metrics()
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call in a worker thread; a store that can't be reached (the
@@ -100,6 +103,7 @@ class HandoffService:
         try:
             return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
         except (OperationalError, InterfaceError, PoolTimeout) as exc:
+            self.metrics.database_errors += 1
             raise StoreUnavailable(f"hand-off store unreachable ({type(exc).__name__})") from exc
 
     async def _change(self, ticket_id: str, **values: Any) -> Ticket:
@@ -152,6 +156,7 @@ class HandoffService:
             topic=topic or "other", urgent=urgent, in_hours=in_hours,
         )  # fmt: skip
         await self._db(self.store.add, ticket)
+        self.metrics.handoff("opened", urgent)
         await self._pause(ticket)
         await self.outbox.to_staff(ticket.id, "new_ticket", staff_view(ticket))
         self._publish(ticket)
@@ -224,6 +229,7 @@ class HandoffService:
             ticket = await self._change(ticket.id, urgent=True)
         await self._relay_from_person(ticket, text)
         alert = {"reason": "crisis", "card": str(grade.card)}
+        self.metrics.crisis_replies.labels(card=str(grade.card), lang=grade.lang).inc()
         await self.outbox.to_staff(ticket.id, "alert", alert)
         self._publish(ticket)
         logger.warning("handoff.crisis_alert ticket=%s", ticket.id)
@@ -247,6 +253,8 @@ class HandoffService:
             holder = f" by {ticket.peer_name}" if ticket.peer_name else ""
             raise HandoffError(f"This ticket is already {ticket.state}{holder}.", 409)
         ticket = await self._change(ticket_id, stage=Stage.NONE)
+        opened = aware(ticket.created_at)
+        self.metrics.claimed(ticket.urgent, (now() - opened).total_seconds() if opened else 0.0)
         await self._pause(ticket)
         await self._tell(ticket, replies.joined(peer_name))
         await self.outbox.to_staff(ticket.id, "claimed", staff_view(ticket))
@@ -312,6 +320,15 @@ class HandoffService:
         tickets = await self._db(self.store.list_open)
         return [staff_view(t, await self._db(self.store.message_count, t.id)) for t in tickets]
 
+    async def measure_queue(self) -> None:
+        """Set the queue's gauges: tickets waiting for a peer, and the longest wait."""
+        tickets = await self._db(self.store.list_open)
+        waiting = [t for t in tickets if t.state == TicketState.WAITING]
+        current = now()
+        waits = [(current - (aware(t.created_at) or current)).total_seconds() for t in waiting]
+        urgent = sum(1 for t in waiting if t.urgent)
+        self.metrics.queue(len(waiting), urgent, max(waits, default=0.0))
+
     # --- housekeeping ------------------------------------------------------------
 
     async def check_waits(self) -> None:
@@ -347,6 +364,7 @@ class HandoffService:
             )
         await self.outbox.to_staff(ticket.id, state, staff_view(ticket))
         self._publish(ticket)
+        self.metrics.handoff("ended", ticket.urgent)
         logger.info("handoff.%s ticket=%s", state, ticket.id)
         return ticket
 

@@ -6,6 +6,7 @@ few retries, and each caller gives Redis a small time budget of its own.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Callable
@@ -36,6 +37,10 @@ def connect(url: Secret) -> Redis:
     )
 
 
+# Failed Redis calls in this process, by what asked (GET /metrics reads them).
+FAILURES: collections.Counter[str] = collections.Counter()
+
+
 class Breaker:
     """After a failure, skip Redis for `pause` seconds; log an outage once, not per call."""
 
@@ -54,6 +59,7 @@ class Breaker:
         return self._clock() < self._until
 
     def failed(self, exc: BaseException) -> None:
+        FAILURES[self.what] += 1
         self._until = self._clock() + self.pause
         if not self._down:
             self._down = True

@@ -362,7 +362,12 @@ class TelegramChannel:
             self._last_trouble[chat_id] = time.monotonic()
         else:
             self._last_trouble.pop(chat_id, None)
-        await self.send(chat_id, list(reply.messages))
+        try:
+            await self.send(chat_id, list(reply.messages))
+        except TelegramError:
+            if any(m.kind == MessageKind.CRISIS for m in reply.messages):
+                self.services.metrics.crisis_reply_errors.inc()
+            raise
 
     async def _keep_typing(self, chat_id: int) -> None:
         try:
