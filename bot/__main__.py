@@ -1,16 +1,24 @@
-"""Run the gateway alone: `python -m bot` (the supervisor runs it this way)."""
+"""The gateway's command line: `python -m bot` runs the gateway (the supervisor runs it
+this way); the other commands do one job and exit.
+
+    python -m bot                  run the gateway
+    python -m bot retention        delete what is older than RETENTION_DAYS, now
+    python -m bot backup DIR       back up every database into a new folder in DIR
+    python -m bot restore FOLDER   put a backup back (stop the stack first)
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 from peerpath import entry
+from peerpath.errors import ConfigError
+from peerpath.settings import Settings
 
 
-def main() -> int:
-    settings = entry.start()
-    if settings is None:
-        return 2
+def serve(settings: Settings) -> int:
     import torch
 
     # The gateway embeds one message at a time and shares the machine with Rasa:
@@ -22,6 +30,68 @@ def main() -> int:
 
     server.run(settings, create_app(settings))
     return 0
+
+
+def retention(settings: Settings) -> int:
+    from bot import retention
+    from bot.handoff.store import HandoffStore
+
+    if settings.retention_days <= 0:
+        print("RETENTION_DAYS is 0: conversations are kept; nothing was deleted.")
+        return 0
+    store = HandoffStore(settings.handoff.db_url.reveal())
+    try:
+        counts = retention.sweep(settings, store)
+    finally:
+        store.close()
+    print(f"Deleted what was older than {settings.retention_days} days:")
+    for name, count in counts.items():
+        print(f"  {name.replace('_', ' ')}: {count}")
+    return 0
+
+
+def backup(settings: Settings, into: Path) -> int:
+    from bot.backup import backup as back_up
+
+    folder = back_up(settings, into)
+    print(f"Backed up into {folder} (readable by its owner only: it holds conversations).")
+    return 0
+
+
+def restore(settings: Settings, folder: Path) -> int:
+    from bot.backup import restore as put_back
+
+    names = put_back(settings, folder)
+    print(f"Restored {', '.join(names) or 'nothing'} from {folder}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the gateway (the default)")
+    commands.add_parser("retention", help="delete what is older than RETENTION_DAYS, now")
+    saving = commands.add_parser("backup", help="back up every database into DIR")
+    saving.add_argument("dir", type=Path)
+    loading = commands.add_parser("restore", help="put a backup folder back")
+    loading.add_argument("folder", type=Path)
+    args = parser.parse_args(argv)
+    settings = entry.start()
+    if settings is None:
+        return 2
+    from bot.backup import BackupError
+
+    try:
+        if args.command == "retention":
+            return retention(settings)
+        if args.command == "backup":
+            return backup(settings, args.dir)
+        if args.command == "restore":
+            return restore(settings, args.folder)
+        return serve(settings)
+    except (BackupError, ConfigError, OSError) as exc:
+        print(f"{args.command} failed: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

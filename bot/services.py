@@ -11,6 +11,7 @@ from typing import Any
 import anyio
 import httpx
 
+from bot import retention
 from bot.conversations import Conversations
 from bot.events import EventBus
 from bot.handoff.outbox import Outbox
@@ -111,9 +112,12 @@ class Services:
         )
 
     def start_background(self) -> None:
-        """The outbox worker and the hand-off wait checker."""
+        """The outbox worker, the hand-off wait checker and the daily retention sweep."""
         self.tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
         self.tasks.append(asyncio.create_task(self._check_waits(), name="handoff-waits"))
+        if self.settings.retention_days > 0:
+            sweeping = retention.daily(self.settings, self.handoff.store)
+            self.tasks.append(asyncio.create_task(sweeping, name="retention"))
 
     async def _check_waits(self) -> None:
         while True:

@@ -322,6 +322,8 @@ class Settings:
     # Rasa's tracker store when it is not the SQLite file (PostgreSQL in the cluster
     # profile), for forgetting a person's conversation.
     rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
+    # Conversations untouched this many days are deleted daily (0: kept forever)
+    retention_days: int = 90
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
     # GET /metrics: with a token, a Bearer of it; without, only from this machine
@@ -425,6 +427,7 @@ class Settings:
             rasa_urls=rasa_urls,
             action_server_urls=action_urls,
             rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
+            retention_days=env.integer("RETENTION_DAYS", 90, 0, 3650),
             session_secret=env.secret("SESSION_SECRET"),
             metrics_token=env.secret("METRICS_TOKEN"),
             session_idle_minutes=idle_minutes,

@@ -587,3 +587,21 @@ def test_app_images_use_cpu_torch_and_build_the_index(image: str) -> None:
     if image == "gateway":
         assert any("SafetyNet.open(" in run for run in runs), "the safety classifier is built"
 
+
+def test_the_retention_cronjob_runs_the_gateways_sweep_safely() -> None:
+    job = resource("CronJob", "retention")
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == pod_spec_for("gateway")["containers"][0]["image"]
+    assert container["command"] == ["python", "-m", "bot", "retention"]
+    from bot.__main__ import main  # the command exists: its --help exits cleanly
+
+    with pytest.raises(SystemExit) as shown:
+        main(["retention", "--help"])
+    assert shown.value.code == 0
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    for entry in container["env"]:
+        assert entry["name"] in SECRET_NAMES
+        assert entry["valueFrom"]["secretKeyRef"]["key"] == entry["name"]
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"

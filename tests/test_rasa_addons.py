@@ -76,7 +76,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_addons import safeguards
 
 safeguards.wal_tracker_store()
-store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db="{tmp_path / 'tracker.db'}")
+store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db="{tmp_path / "tracker.db"}")
 opened = []
 event.listen(store.engine, "connect", lambda *a: opened.append(1))
 

@@ -36,13 +36,14 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    or_,
     select,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from peerpath.protocol import OPEN_STATES, TicketState
+from peerpath.protocol import CLOSED_STATES, OPEN_STATES, TicketState
 
 # Outbox and message ids: BIGSERIAL on PostgreSQL; SQLite's autoincrement needs INTEGER.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -335,6 +336,36 @@ class HandoffStore:
             s.execute(delete(OutboxItem).where(OutboxItem.ticket_id.in_(ids)))
             s.execute(delete(Ticket).where(Ticket.id.in_(ids)))
             counts = {"tickets": len(ids), "messages": cast(CursorResult[Any], messages).rowcount}
+        self.wipe_free_space()
+        return counts
+
+    def sweep(self, before: dt.datetime) -> dict[str, int]:
+        """Retention: what was said in tickets closed before `before` goes, with the
+        person's address and contact, and deliveries done (or given up) by then; the
+        tickets stay, anonymous, so the team's counts remain."""
+        with self.session() as s:
+            old = select(Ticket.id).where(
+                Ticket.state.in_([str(state) for state in CLOSED_STATES]),
+                Ticket.closed_at < before,
+            )
+            ids = list(s.scalars(old.where(Ticket.conv_id != "")))
+            messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
+            deliveries = s.execute(
+                delete(OutboxItem).where(
+                    or_(OutboxItem.delivered_at < before, OutboxItem.ticket_id.in_(old))
+                )
+            )
+            s.execute(
+                update(Ticket).where(Ticket.id.in_(ids)).values(
+                    conv_id="", address="", callback_message="", callback_contact="",
+                    staff_ref="",
+                )
+            )  # fmt: skip
+            counts = {
+                "tickets": len(ids),
+                "messages": cast(CursorResult[Any], messages).rowcount,
+                "deliveries": cast(CursorResult[Any], deliveries).rowcount,
+            }
         self.wipe_free_space()
         return counts
 
