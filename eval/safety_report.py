@@ -40,7 +40,7 @@ from peerpath.settings import PROJECT_ROOT
 SAFETY_SETS = PROJECT_ROOT / "tests" / "safety"
 # The unseen sets, oldest first: each written blind and run once, as its round's first run
 # (unseen4: issue 23's first run; unseen5: after the follow-ups writer joined the corpus).
-UNSEEN_SETS = (SAFETY_SETS / "reserved" / "unseen4.yml", SAFETY_SETS / "reserved" / "unseen5.yml")
+UNSEEN_SETS = tuple(SAFETY_SETS / "reserved" / f"unseen{n}.yml" for n in (4, 5, 6))
 UNSEEN = UNSEEN_SETS[-1]
 OLD_CRISIS = ("crisis", "crisis_blind", "crisis_blind2", "reserved/crisis_blind3")
 OLD_CALM = ("not_crisis", "not_crisis_blind", "sensitive_blind2", "reserved/sensitive_blind3")
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         nargs="?",
         const=UNSEEN,
         type=Path,
-        help="also grade an unseen set (default: the newest, reserved/unseen5.yml)",
+        help="also grade an unseen set (default: the newest, reserved/unseen6.yml)",
     )
     parser.add_argument("--calibrate", action="store_true", help="write calibration.json")
     parser.add_argument("--show", action="store_true", help="list misses and takeovers")

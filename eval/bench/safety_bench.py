@@ -19,14 +19,14 @@ import yaml
 
 from bot.safety import SafetyNet
 from eval.bench.search_bench import percentile
-from eval.safety_report import CALM_SETS, CRISIS_SETS, held_out_ordinary, load
+from eval.safety_report import OLD_CALM, OLD_CRISIS, old_set
 from peerpath.search.embedder import Embedder
 from peerpath.settings import PROJECT_ROOT
 
 
 def messages() -> list[str]:
-    texts = [m.text for name in CRISIS_SETS + CALM_SETS for m in load(name)]
-    texts += [m.text for m in held_out_ordinary()]
+    texts = [e.text for name in OLD_CRISIS for e in old_set(name, crisis=True)]
+    texts += [e.text for name in OLD_CALM for e in old_set(name, crisis=False)]
     dev = PROJECT_ROOT / "tests" / "eval" / "dev_questions.yml"
     return texts + [item["q"] for item in yaml.safe_load(dev.read_text())]
 
