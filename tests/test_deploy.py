@@ -467,8 +467,13 @@ LITERAL_SECRETS = [
 
 
 def is_placeholder(value: str) -> bool:
-    """REPLACE_WITH_..., a shell or Kubernetes variable, <a description>, or '...'."""
-    return PLACEHOLDER in value or "$" in value or value.startswith("<") or set(value) <= {"."}
+    """REPLACE_WITH_..., a shell or Kubernetes variable, <a description>, or '...'; or the
+    tail of a Compose variable inside ${...}: `:?message` (required) or `:-` (default)."""
+    compose_tail = value.startswith(("?", "-}"))
+    return (
+        PLACEHOLDER in value or "$" in value or value.startswith("<") or set(value) <= {"."}
+        or compose_tail
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("path", deployment_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
@@ -605,3 +610,60 @@ def test_the_retention_cronjob_runs_the_gateways_sweep_safely() -> None:
         assert entry["name"] in SECRET_NAMES
         assert entry["valueFrom"]["secretKeyRef"]["key"] == entry["name"]
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+# --- one server: deploy/compose ---------------------------------------------------------
+
+COMPOSE = ROOT / "deploy" / "compose"
+PEERPATH_SERVICES = ("rasa", "actions", "gateway")
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((COMPOSE / "compose.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_compose_file_is_valid_compose_offline() -> None:
+    import subprocess
+    import sys
+
+    checked = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec",
+         str(COMPOSE / "compose.yaml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_compose_builds_peerpaths_images_and_publishes_only_the_tls_proxy() -> None:
+    services = compose()["services"]
+    for name in PEERPATH_SERVICES:
+        assert services[name]["build"]["dockerfile"] == f"deploy/docker/{name}.Dockerfile"
+        assert (ROOT / services[name]["build"]["dockerfile"]).exists()
+        assert services[name]["read_only"] is True and services[name]["cap_drop"] == ["ALL"]
+    assert [n for n, s in services.items() if s.get("ports")] == ["caddy"]
+    assert "reverse_proxy gateway:8080" in (COMPOSE / "Caddyfile").read_text()
+    assert (COMPOSE / "initdb" / "10-rasa.sql").exists()
+
+
+def test_compose_sets_only_known_variables_and_secrets_only_from_its_env_file() -> None:
+    known = names_peerpath_reads() | CLUSTER_NAMES | endpoint_vars() | RASA_POOL_NAMES
+    known |= PLATFORM_NAMES
+    services = compose()["services"]
+    required = set()
+    for name in PEERPATH_SERVICES:
+        env = services[name]["environment"]
+        assert set(env) <= known, (name, set(env) - known)
+        for key, value in env.items():
+            if key in SECRET_NAMES:
+                assert "${" in str(value), (name, key, "a secret is never written here")
+    text = (COMPOSE / "compose.yaml").read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
+    example = dict(
+        line.split("=", 1)
+        for line in (COMPOSE / "peerpath.env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert required <= set(example), required - set(example)
+    for key, value in example.items():
+        if "PASSWORD" in key or "TOKEN" in key or "SECRET" in key:
+            assert value == "" or PLACEHOLDER in value, key

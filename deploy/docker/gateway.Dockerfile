@@ -47,8 +47,9 @@ SafetyNet.open(Path('var/safety'), Embedder(), Path('data/nlu'))"
 
 # --- What runs ---------------------------------------------------------------
 FROM python:3.11.14-slim-bookworm
-# wamerican: the English word list search's typo repair leaves alone
-RUN apt-get update && apt-get install -y --no-install-recommends wamerican \
+# wamerican: the English word list search's typo repair leaves alone;
+# postgresql-client: pg_dump / pg_restore for `python -m bot backup|restore`
+RUN apt-get update && apt-get install -y --no-install-recommends wamerican postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 peerpath \
  && useradd --system --uid 10001 --gid peerpath --no-log-init \
