@@ -109,7 +109,7 @@ unit: $(VENV)/.installed words
 
 ## typecheck: mypy over the shared package and the gateway
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy peerpath bot
+	$(VENV)/bin/mypy peerpath bot actions supervisor
 
 ## test-cluster: the cluster tests alone (make test runs them too)
 test-cluster: setup cluster-packages

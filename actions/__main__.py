@@ -38,7 +38,7 @@ def main() -> int:
     app = create_app(executor, cors_origins=None)
 
     @app.before_server_start
-    async def open_knowledge(app, loop) -> None:  # type: ignore[no-untyped-def]
+    async def open_knowledge(app, loop) -> None:
         # Load (or rebuild) the index before the first request, not during it.
         knowledge(settings)
 

@@ -382,10 +382,10 @@ async def answer(
         return None
     if best is None or best.score < threshold:
         return no_answer(dispatcher, best, threshold)
-    more = [h.passage for h in hits[1:] if h.score >= threshold]
+    further = [h.passage for h in hits[1:] if h.score >= threshold]
     # "tell me more" stays in the answer's article while it has more that matches
-    more.sort(key=lambda p: p.doc_id != best.passage.doc_id)
-    queue = [p.chunk_id for p in more]
+    further.sort(key=lambda p: p.doc_id != best.passage.doc_id)
+    queue = [p.chunk_id for p in further]
     if ips_unclear:  # the section tells the two meanings apart; a tap picks one
         buttons = list(IPS_BUTTONS)
     else:

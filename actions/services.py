@@ -56,7 +56,7 @@ class Knowledge:
         if self._embedded is None:
             cached = lru_cache(maxsize=256)(self.index.embedder.encode_query)
             object.__setattr__(self, "_embedded", cached)
-        return self._embedded(text)  # type: ignore[no-any-return]
+        return self._embedded(text)
 
     def source_url(self, doc_id: str, anchor: str = "") -> str:
         url = f"{self.settings.public_url}/kb/{doc_id}"

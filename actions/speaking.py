@@ -40,7 +40,7 @@ class Speaker(CollectingDispatcher):
         super().__init__()
         self.lang = lang
 
-    def utter_message(  # type: ignore[override]
+    def utter_message(
         self,
         text: str | None = None,
         image: str | None = None,
@@ -72,7 +72,7 @@ def _titles(lang: str, items: list[dict[str, Any]] | None) -> list[dict[str, Any
 class SpeakingExecutor(ActionExecutor):
     """Runs each action with a dispatcher in the conversation's language."""
 
-    async def run(  # type: ignore[override]
+    async def run(
         self,
         action_call: dict[str, Any],
         sink: Any = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from peerpath.errors import IndexMismatch
 from peerpath.search.asked import FOLDER, asked_files, read_asked
 from peerpath.search.documents import find_files, read_folders
-from peerpath.search.embedder import Embedder, Progress
+from peerpath.search.embedder import Embedder, Encoder, Progress
 from peerpath.search.index import FusionParams, KnowledgeIndex, content_hash
 from peerpath.search.spelling import word_list
 from peerpath.settings import SearchSettings
@@ -44,7 +44,7 @@ def sources(folders: Iterable[Path]) -> list[tuple[Path, str]]:
 
 def open_index(
     settings: SearchSettings,
-    embedder: Embedder | None = None,
+    embedder: Encoder | None = None,
     progress: Progress | None = None,
     force: bool = False,
 ) -> KnowledgeIndex:
