@@ -107,7 +107,7 @@ run-cluster: setup cluster-packages
 unit: $(VENV)/.installed words
 	$(PY) -m pytest -q -m "not slow and not browser and not servers"
 
-## typecheck: mypy over the shared package and the gateway
+## typecheck: mypy over the shared package, the gateway, the actions and the supervisor
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy peerpath bot actions supervisor
 
