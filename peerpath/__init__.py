@@ -1,9 +1,11 @@
 """PeerPath's shared library: what all three processes may import.
 
 The gateway (bot/), the action server (actions/) and Rasa's process
-(rasa_addons/, Python 3.10) import from here, never from each other. Every
-module but search/ is light (standard library, PyYAML, SQLAlchemy) and runs on
-Python 3.10; a test imports them in Rasa's venv.
+(rasa_addons/, Python 3.10) import from here, never from each other. Rasa's
+process may reach only the modules named in tests/specs/test_rasa_boundary.py
+(a fast test follows every import of rasa_addons/ through this package; a slow
+one imports each of them in Rasa's venv); the others may use what only the
+app venv has (SQLAlchemy 2, torch).
 
 settings.py   every setting, read once into frozen dataclasses (Secret hides values)
 errors.py     the errors PeerPath raises on purpose, caught at the outer edge

@@ -94,3 +94,21 @@ with store.engine.connect() as connection:
 print(json.dumps({{"opened": len(opened), "mode": mode, "events": len(tracker.events)}}))
 """
     assert _run_in_rasa(script, []) == {"opened": 1, "mode": "wal", "events": 40}
+
+
+def test_every_module_rasa_may_import_imports_in_rasas_venv() -> None:
+    """The boundary's other half (tests/specs/test_rasa_boundary.py names the modules)."""
+    from tests.specs.test_rasa_boundary import RASA_MAY_IMPORT
+
+    script = """
+import importlib, json, sys
+failed = {}
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps({"python": list(sys.version_info[:2]), "failed": failed}))
+"""
+    result = _run_in_rasa(script, sorted(RASA_MAY_IMPORT))
+    assert result == {"python": [3, 10], "failed": {}}
