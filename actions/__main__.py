@@ -17,20 +17,14 @@ from sanic.response import raw, text
 from actions import metrics
 from actions.services import knowledge
 from actions.speaking import SpeakingExecutor
-from peerpath import logs, scrape
-from peerpath.errors import ConfigError
-from peerpath.settings import Settings
+from peerpath import entry, scrape
 
 
 def main() -> int:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+    # as every entry point: .env, settings read once, logging that redacts secrets
+    settings = entry.start()
+    if settings is None:
         return 2
-    logs.configure(
-        settings.log_level, secrets=settings.secret_values(), log_format=settings.log_format
-    )
     # rasa-sdk 3.21 serves Rasa 3.6 fine (checked); say so once, not per request.
     warnings.filterwarnings("once", module=r"rasa_sdk\.utils")
     executor = SpeakingExecutor()
