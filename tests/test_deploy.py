@@ -667,3 +667,25 @@ def test_compose_sets_only_known_variables_and_secrets_only_from_its_env_file() 
     for key, value in example.items():
         if "PASSWORD" in key or "TOKEN" in key or "SECRET" in key:
             assert value == "" or PLACEHOLDER in value, key
+
+
+def test_the_gateway_autoscales_within_what_its_budget_allows() -> None:
+    hpa = resource("HorizontalPodAutoscaler", "gateway")
+    target = hpa["spec"]["scaleTargetRef"]
+    assert (target["kind"], target["name"]) == ("Deployment", "gateway")
+    budget = resource("PodDisruptionBudget", "gateway")["spec"]["minAvailable"]
+    assert hpa["spec"]["minReplicas"] > budget, "a drain never takes the last replica"
+    assert all(m["resource"]["name"] == "cpu" for m in hpa["spec"]["metrics"])
+    assert pod_spec_for("gateway")["containers"][0]["resources"]["requests"]["cpu"]
+
+
+def test_the_httproute_mirrors_the_ingress() -> None:
+    route = yaml_docs(DEPLOY / "k8s-gateway-api" / "httproute.yaml")[0]
+    ingress = resource("Ingress", "peerpath")
+    (rule,) = ingress["spec"]["rules"]
+    assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
+    assert route["spec"]["hostnames"] == [rule["host"]]
+    (backend,) = route["spec"]["rules"][0]["backendRefs"]
+    service = resource("Service", "gateway")
+    assert backend["name"] == service["metadata"]["name"]
+    assert backend["port"] in [p["port"] for p in service["spec"]["ports"]]
