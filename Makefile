@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat eval-blind safety-report nlu-report coverage lock clean
+.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat eval-blind safety-report nlu-report coverage lock clean migrate
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -98,6 +98,10 @@ nlu-report: $(RASA_VENV)/.installed $(VENV)/.installed
 
 pytest: setup browser cluster-packages
 	$(PY) -m pytest
+
+## migrate: upgrade PeerPath's own tables (hand-offs, feedback) to this release; make run does it too (AUTO_MIGRATE=1)
+migrate: $(VENV)/.installed
+	$(PY) -m bot migrate
 
 ## run-cluster: PostgreSQL, Redis, two Rasa replicas with their action servers, two gateways behind haproxy
 run-cluster: setup cluster-packages

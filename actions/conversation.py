@@ -41,7 +41,9 @@ def feedback_store(kb: Knowledge) -> FeedbackStore:
     global _store
     with _store_lock:
         if _store is None:
-            _store = FeedbackStore(kb.settings.feedback_db_url.reveal())
+            _store = FeedbackStore(
+                kb.settings.feedback_db_url.reveal(), auto_migrate=kb.settings.auto_migrate
+            )
         return _store
 
 

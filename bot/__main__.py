@@ -2,6 +2,7 @@
 this way); the other commands do one job and exit.
 
     python -m bot                  run the gateway
+    python -m bot migrate          upgrade PeerPath's own tables to this release
     python -m bot retention        delete what is older than RETENTION_DAYS, now
     python -m bot backup DIR       back up every database into a new folder in DIR
     python -m bot restore FOLDER   put a backup back (stop the stack first)
@@ -39,7 +40,7 @@ def retention(settings: Settings) -> int:
     if settings.retention_days <= 0:
         print("RETENTION_DAYS is 0: conversations are kept; nothing was deleted.")
         return 0
-    store = HandoffStore(settings.handoff.db_url.reveal())
+    store = HandoffStore(settings.handoff.db_url.reveal(), auto_migrate=settings.auto_migrate)
     try:
         counts = retention.sweep(settings, store)
     finally:
@@ -47,6 +48,27 @@ def retention(settings: Settings) -> int:
     print(f"Deleted what was older than {settings.retention_days} days:")
     for name, count in counts.items():
         print(f"  {name.replace('_', ' ')}: {count}")
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    from sqlalchemy import create_engine
+
+    from peerpath import migrations
+
+    for store, url in (
+        (migrations.HANDOFF, settings.handoff.db_url),
+        (migrations.FEEDBACK, settings.feedback_db_url),
+    ):
+        if url.reveal().startswith("sqlite:///"):
+            Path(url.reveal().removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url.reveal())
+        try:
+            before = migrations.current(engine, store)
+            after = migrations.upgrade(engine, store)
+        finally:
+            engine.dispose()
+        print(f"{store.name}: {before or 'no version'} -> {after}")
     return 0
 
 
@@ -70,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the gateway (the default)")
+    commands.add_parser("migrate", help="upgrade PeerPath's own tables to this release")
     commands.add_parser("retention", help="delete what is older than RETENTION_DAYS, now")
     saving = commands.add_parser("backup", help="back up every database into DIR")
     saving.add_argument("dir", type=Path)
@@ -82,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.backup import BackupError
 
     try:
+        if args.command == "migrate":
+            return migrate(settings)
         if args.command == "retention":
             return retention(settings)
         if args.command == "backup":

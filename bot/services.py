@@ -74,7 +74,7 @@ class Services:
         rasa = rasa_for(settings, rasa_transport)
         shared = await SharedState.open(settings.redis_url) if settings.redis_url else None
         bus = shared.bus if shared else EventBus()
-        store = HandoffStore(settings.handoff.db_url.reveal())
+        store = HandoffStore(settings.handoff.db_url.reveal(), auto_migrate=settings.auto_migrate)
         outbox = Outbox(store)
         metrics = Metrics()
         handoff = HandoffService(store, outbox, rasa, settings.handoff, bus, metrics)

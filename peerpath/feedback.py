@@ -46,11 +46,13 @@ class ReportRow:
 class FeedbackStore:
     """Counts in a SQL database (SQLite by default)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, auto_migrate: bool = True) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self._engine: Engine = create_engine(url, future=True)
-        Base.metadata.create_all(self._engine)
+        from peerpath import migrations  # Alembic: only where a store is opened
+
+        migrations.ready(self._engine, migrations.FEEDBACK, auto_migrate)
 
     def record(
         self, chunk_id: str, doc_id: str, section: str, helpful: bool, day: dt.date | None = None

@@ -36,6 +36,7 @@ QUIET_LOGGERS = (
     "faiss",
     "faiss.loader",
     "bm25s",
+    "alembic",
 )
 
 

@@ -324,6 +324,8 @@ class Settings:
     rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
     # Conversations untouched this many days are deleted daily (0: kept forever)
     retention_days: int = 90
+    # Upgrade PeerPath's own tables at start-up (else refuse a database that is behind)
+    auto_migrate: bool = True
 
     session_secret: Secret = field(default_factory=lambda: Secret(""))
     # GET /metrics: with a token, a Bearer of it; without, only from this machine
@@ -428,6 +430,7 @@ class Settings:
             action_server_urls=action_urls,
             rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
             retention_days=env.integer("RETENTION_DAYS", 90, 0, 3650),
+            auto_migrate=env.flag("AUTO_MIGRATE", True),
             session_secret=env.secret("SESSION_SECRET"),
             metrics_token=env.secret("METRICS_TOKEN"),
             session_idle_minutes=idle_minutes,

@@ -43,12 +43,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from peerpath import migrations
 from peerpath.protocol import CLOSED_STATES, OPEN_STATES, TicketState
 
 # Outbox and message ids: BIGSERIAL on PostgreSQL; SQLite's autoincrement needs INTEGER.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 LEASE_SECONDS = 60.0  # how long a claimed outbox item is this gateway's alone
-SCHEMA_LOCK = 0x50454552  # a PostgreSQL advisory lock: one gateway creates the tables
 
 
 def now() -> dt.datetime:
@@ -83,7 +83,9 @@ class Ticket(Base):
     in_hours: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
     wait_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     peer_id: Mapped[str] = mapped_column(String(64), default="")
     peer_name: Mapped[str] = mapped_column(String(64), default="")
@@ -133,7 +135,9 @@ class HandoffStore:
     pool of dead connections.
     """
 
-    def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 5) -> None:
+    def __init__(
+        self, url: str, pool_size: int = 5, max_overflow: int = 5, auto_migrate: bool = True
+    ) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {}
@@ -142,12 +146,9 @@ class HandoffStore:
         self.engine: Engine = create_engine(url, future=True, **options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(self.engine)
-        else:
-            with self.engine.begin() as connection:
-                # two gateways starting together would both try CREATE TABLE
-                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK)))
-                Base.metadata.create_all(connection)
+        # the tables come from versioned migrations (two gateways starting together
+        # take turns: peerpath/migrations)
+        migrations.ready(self.engine, migrations.HANDOFF, auto_migrate)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
