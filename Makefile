@@ -31,7 +31,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat eval-blind safety-report nlu-report coverage lock clean migrate
+.PHONY: run run-cluster words cluster-packages test-cluster unit typecheck test setup index safety-model browser lint rasa-check pytest eval bench bench-chat eval-chat eval-blind safety-report nlu-report coverage lock clean migrate soak
 
 ## run: set everything up (first time: ~6 min) and start the assistant
 run: setup
@@ -163,6 +163,10 @@ safety-report: $(MODEL) $(VENV)/.installed
 ## bench-chat: the whole stack under a Locust load, with memory and start-up time (BEFORE=rev to compare, CLUSTER=1 to add make run-cluster)
 bench-chat: setup
 	$(PY) -m eval.bench.chat_bench $(if $(BEFORE),--before $(BEFORE)) $(if $(CLUSTER),--cluster)
+
+## soak: 20 users for 30 minutes (MINUTES=n), every process's memory read each minute
+soak: setup
+	$(PY) -m eval.bench.soak $(if $(MINUTES),--minutes $(MINUTES))
 
 ## bench: search latency and index build throughput (takes several minutes)
 bench: $(VENV)/.installed
