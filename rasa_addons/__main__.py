@@ -10,6 +10,12 @@ import os
 import sys
 
 
+def with_token(argv: list[str], token: str) -> list[str]:
+    """`argv` with Rasa's API token, as one `--auth-token=…` argument: a random token
+    may begin with "-" (token_urlsafe), which argparse would take for an option."""
+    return [*argv, f"--auth-token={token}"]
+
+
 def main() -> None:
     from rasa_addons import safeguards
 
@@ -17,7 +23,7 @@ def main() -> None:
     argv = sys.argv[1:]
     token = os.environ.get("RASA_TOKEN", "")
     if argv[:1] == ["run"] and token:
-        argv += ["--auth-token", token]  # inside this process only; /proc shows the original
+        argv = with_token(argv, token)  # inside this process only; /proc shows the original
     sys.argv = ["rasa", *argv]
     from rasa.__main__ import main as rasa_main
 

@@ -112,3 +112,25 @@ print(json.dumps({"python": list(sys.version_info[:2]), "failed": failed}))
 """
     result = _run_in_rasa(script, sorted(RASA_MAY_IMPORT))
     assert result == {"python": [3, 10], "failed": {}}
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_as_its_token() -> None:
+    """token_urlsafe() begins with "-" one time in 64: Rasa then refused to start."""
+    script = """
+import argparse, contextlib, io, json, sys
+from rasa.cli.arguments.run import add_server_arguments
+from rasa_addons.__main__ import with_token
+
+parser = argparse.ArgumentParser()
+add_server_arguments(parser)
+token = sys.argv[1]
+with contextlib.redirect_stderr(io.StringIO()):
+    try:
+        parser.parse_args(["--enable-api", "--auth-token", token])
+        two_arguments = "accepted"
+    except SystemExit:
+        two_arguments = "refused"
+args = parser.parse_args(with_token(["--enable-api"], token))
+print(json.dumps({"two_arguments": two_arguments, "token": args.auth_token}))
+"""
+    assert _run_in_rasa(script, ["-Xy_-3kQ"]) == {"two_arguments": "refused", "token": "-Xy_-3kQ"}
