@@ -239,7 +239,7 @@ class Conversations:
         )  # fmt: skip
         if grade.crisis:
             reply = Reply((crisis_message(grade.lang, grade.card),))
-            self.metrics.crisis_replies.labels(card=str(grade.card), lang=grade.lang).inc()
+            self.metrics.crisis_reply(str(grade.card), grade.lang)
             self._later(self._tell_rasa(conv, text[: self._max_chars], meta))
         else:
             reply = await self._answer(conv, channel, address, text, meta)

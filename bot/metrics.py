@@ -91,6 +91,9 @@ class Metrics:
     def stage(self, stage: str, seconds: float) -> None:
         self.stage_seconds.labels(stage=stage).observe(seconds)
 
+    def crisis_reply(self, card: str, lang: str) -> None:
+        self.crisis_replies.labels(card=card, lang=lang).inc()
+
     def handoff(self, event: str, urgent: bool) -> None:
         self.handoffs.labels(event=event, urgent=str(urgent).lower()).inc()
 

@@ -53,7 +53,6 @@ class Services:
     sessions: WebSessions
     # With REDIS_URL: what this gateway shares with the others (limits and bus use it).
     shared: SharedState | None = None
-    metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @classmethod
@@ -76,8 +75,7 @@ class Services:
         bus = shared.bus if shared else EventBus()
         store = HandoffStore(settings.handoff.db_url.reveal(), auto_migrate=settings.auto_migrate)
         outbox = Outbox(store)
-        metrics = Metrics()
-        handoff = HandoffService(store, outbox, rasa, settings.handoff, bus, metrics)
+        handoff = HandoffService(store, outbox, rasa, settings.handoff, bus, Metrics())
         limits = shared.limits(settings) if shared else Limits(
             person=RateLimiter(settings.rate_limit_per_minute),
             address=RateLimiter(settings.rate_limit_per_address),
@@ -108,8 +106,12 @@ class Services:
                 shared.session_records(settings) if shared else None,
             ),
             shared=shared,
-            metrics=metrics,
         )
+
+    @property
+    def metrics(self) -> Metrics:
+        """The gateway's metrics: the ones its hand-off service and conversations count into."""
+        return self.handoff.metrics
 
     def start_background(self) -> None:
         """The outbox worker, the hand-off wait checker and the daily retention sweep."""

@@ -229,7 +229,7 @@ class HandoffService:
             ticket = await self._change(ticket.id, urgent=True)
         await self._relay_from_person(ticket, text)
         alert = {"reason": "crisis", "card": str(grade.card)}
-        self.metrics.crisis_replies.labels(card=str(grade.card), lang=grade.lang).inc()
+        self.metrics.crisis_reply(str(grade.card), grade.lang)
         await self.outbox.to_staff(ticket.id, "alert", alert)
         self._publish(ticket)
         logger.warning("handoff.crisis_alert ticket=%s", ticket.id)
