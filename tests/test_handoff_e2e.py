@@ -16,7 +16,15 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from peerpath.settings import Settings
-from tests.helpers.gateway import OTHER_STAFF_TOKEN, STAFF_ENV, say, session_key, staff, texts
+from tests.helpers.gateway import (
+    OTHER_STAFF_TOKEN,
+    STAFF_ENV,
+    handoff_env,
+    say,
+    session_key,
+    staff,
+    texts,
+)
 from tests.helpers.gateway import history as hist
 from tests.helpers.stack import Stack
 
@@ -26,9 +34,7 @@ DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def settings_for(stack: Stack, var_dir: Path, **extra: str) -> Settings:
-    env = {**stack.env, **STAFF_ENV, "VAR_DIR": str(var_dir), "HANDOFF_HOURS": "always",
-           "RASA_TRACKER_DB": str(stack.settings.rasa_tracker_db), **extra}  # fmt: skip
-    return Settings.from_env(env)
+    return Settings.from_env({**stack.env, **STAFF_ENV, **handoff_env(stack, var_dir, **extra)})
 
 
 @pytest.fixture

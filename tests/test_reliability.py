@@ -33,7 +33,7 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from peerpath.settings import PROJECT_ROOT, Settings
-from tests.helpers.gateway import STAFF_ENV, say, session, session_key, texts
+from tests.helpers.gateway import STAFF_ENV, handoff_env, say, session, session_key, texts
 from tests.helpers.net import free_port
 from tests.helpers.stack import Stack
 
@@ -62,9 +62,8 @@ def stalled(stack: Stack, name: str) -> Iterator[None]:
 
 
 def settings_for(stack: Stack, tmp_path: Path, **extra: str) -> Settings:
-    env = {**stack.env, **STAFF_ENV, "VAR_DIR": str(tmp_path / "var"), "HANDOFF_HOURS": "always",
-           "RASA_TRACKER_DB": str(stack.settings.rasa_tracker_db), **extra}  # fmt: skip
-    return Settings.from_env(env)
+    env = handoff_env(stack, tmp_path / "var", **extra)
+    return Settings.from_env({**stack.env, **STAFF_ENV, **env})
 
 
 @pytest.fixture

@@ -18,18 +18,13 @@ from starlette.testclient import TestClient
 
 from bot.handoff.store import HandoffStore
 from peerpath.settings import PROJECT_ROOT
-from tests.helpers.gateway import say, session_key, stack_gateway, staff
+from tests.helpers.gateway import handoff_env, say, session_key, stack_gateway, staff
 from tests.helpers.stack import Stack
 from tests.test_handoff_e2e import ask_for_a_peer
 
 pytestmark = pytest.mark.slow
 
 DAY = 24 * 60 * 60
-
-
-def env_for(stack: Stack, var: Path, **extra: str) -> dict[str, str]:
-    return {"VAR_DIR": str(var), "HANDOFF_HOURS": "always",
-            "RASA_TRACKER_DB": str(stack.settings.rasa_tracker_db), **extra}  # fmt: skip
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -48,7 +43,7 @@ def var(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def gateway(stack: Stack, knowledge_index, safety_net, var: Path) -> Iterator[TestClient]:
-    with stack_gateway(stack, knowledge_index, safety_net, **env_for(stack, var)) as client:
+    with stack_gateway(stack, knowledge_index, safety_net, **handoff_env(stack, var)) as client:
         yield client
 
 
@@ -90,7 +85,7 @@ def test_retention_deletes_old_conversations_and_transcripts_and_keeps_the_rest(
     store.change(old_ticket, closed_at=long_ago, created_at=long_ago)  # it ended long ago
     old_peer_events = events_of(stack, conv(gateway, "retention-old-peer"))
 
-    done = cli(env_for(stack, var), "retention")
+    done = cli(handoff_env(stack, var), "retention")
     assert done.returncode == 0, done.stderr
     assert "conversations: 1" in done.stdout and "tickets: 1" in done.stdout, done.stdout
 
@@ -102,12 +97,12 @@ def test_retention_deletes_old_conversations_and_transcripts_and_keeps_the_rest(
     assert (old.conv_id, old.address, store.messages(old_ticket)) == ("", "", [])
     assert new.conv_id and store.messages(new_ticket)
 
-    again = cli(env_for(stack, var), "retention")
+    again = cli(handoff_env(stack, var), "retention")
     assert "conversations: 0" in again.stdout and "tickets: 0" in again.stdout
 
 
 def test_retention_zero_keeps_everything(stack: Stack, var: Path) -> None:
-    done = cli(env_for(stack, var, RETENTION_DAYS="0"), "retention")
+    done = cli(handoff_env(stack, var, RETENTION_DAYS="0"), "retention")
     assert done.returncode == 0 and "nothing was deleted" in done.stdout
 
 
@@ -119,7 +114,7 @@ def test_a_backup_restored_into_a_fresh_place_serves_the_old_handoff_history(
     (ticket,) = gateway.get("/api/staff/tickets", headers=staff()).json()["tickets"]
     said = gateway.get(f"/api/staff/tickets/{ticket['id']}", headers=staff()).json()["messages"]
 
-    made = cli(env_for(stack, var), "backup", str(tmp_path / "backups"))
+    made = cli(handoff_env(stack, var), "backup", str(tmp_path / "backups"))
     assert made.returncode == 0, made.stderr
     (folder,) = (tmp_path / "backups").iterdir()
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -128,7 +123,7 @@ def test_a_backup_restored_into_a_fresh_place_serves_the_old_handoff_history(
     assert all((folder / p["file"]).stat().st_mode & 0o077 == 0 for p in manifest["parts"])
 
     fresh = tmp_path / "fresh"
-    fresh_env = env_for(stack, fresh, RASA_TRACKER_DB=str(fresh / "rasa-tracker.db"))
+    fresh_env = handoff_env(stack, fresh, RASA_TRACKER_DB=str(fresh / "rasa-tracker.db"))
     restored = cli(fresh_env, "restore", str(folder))
     assert restored.returncode == 0, restored.stderr
     with sqlite3.connect(fresh / "rasa-tracker.db") as db:
@@ -138,7 +133,7 @@ def test_a_backup_restored_into_a_fresh_place_serves_the_old_handoff_history(
     db.close()
     assert events == events_of(stack, person) > 0
 
-    with stack_gateway(stack, knowledge_index, safety_net, **env_for(stack, fresh)) as second:
+    with stack_gateway(stack, knowledge_index, safety_net, **handoff_env(stack, fresh)) as second:
         tickets = second.get("/api/staff/tickets", headers=staff()).json()["tickets"]
         assert [t["id"] for t in tickets] == [ticket["id"]]
         again = second.get(f"/api/staff/tickets/{ticket['id']}", headers=staff()).json()
@@ -149,13 +144,13 @@ def test_a_damaged_backup_is_refused_and_nothing_is_changed(
     gateway: TestClient, stack: Stack, var: Path, tmp_path: Path
 ) -> None:
     ask_for_a_peer(gateway, "damaged-backup")
-    assert cli(env_for(stack, var), "backup", str(tmp_path / "b")).returncode == 0
+    assert cli(handoff_env(stack, var), "backup", str(tmp_path / "b")).returncode == 0
     (folder,) = (tmp_path / "b").iterdir()
     with (folder / "handoff.db").open("r+b") as handle:
         handle.seek(200)
         handle.write(b"damage")
     fresh = tmp_path / "fresh"
-    refused = cli(env_for(stack, fresh), "restore", str(folder))
+    refused = cli(handoff_env(stack, fresh), "restore", str(folder))
     assert refused.returncode == 1
     assert "handoff.db does not match the backup's manifest" in refused.stderr
     assert "Traceback" not in refused.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -21,6 +22,13 @@ NO_LIMITS = {
     "RATE_LIMIT_PER_ADDRESS": "100000",
     "SESSIONS_PER_ADDRESS": "100000",
 }
+
+
+def handoff_env(stack: Any, var_dir: Path, **extra: str) -> dict[str, str]:
+    """A gateway's own VAR_DIR, peers always on, and the stack's Rasa tracker (so
+    history and forgetting read what Rasa wrote)."""
+    return {"VAR_DIR": str(var_dir), "HANDOFF_HOURS": "always",
+            "RASA_TRACKER_DB": str(stack.settings.rasa_tracker_db), **extra}  # fmt: skip
 
 
 @contextmanager
