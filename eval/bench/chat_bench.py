@@ -153,19 +153,28 @@ class Stack:
         self.log.close()
 
 
+def locust_argv(host: str, users: int, seconds: int, prefix: Path) -> list[str]:
+    """Locust, headless, with the bench's users; its statistics in `prefix`_stats.csv."""
+    return [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
+            "-r", str(users), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
+            "--only-summary", "--loglevel", "WARNING"]  # fmt: skip
+
+
+def main_row(prefix: Path, target: str) -> dict[str, str]:
+    """The statistics of the run's main request: /api/chat, or Rasa's REST channel."""
+    name = "/api/chat" if target == "gateway" else "rasa /webhooks/rest/webhook"
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        return next(r for r in csv.DictReader(handle) if r["Name"] == name)
+
+
 def locust(host: str, target: str, users: int, seconds: int, out: Path) -> dict[str, Any]:
     """Run Locust headless; the stats of its main request row."""
     prefix = out / f"{target}-{users}"
     subprocess.run(
-        [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
-         "-r", str(users), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
-         "--only-summary", "--loglevel", "WARNING"],
+        locust_argv(host, users, seconds, prefix),
         env={**os.environ, "BENCH_TARGET": target}, check=False, capture_output=True,
     )  # fmt: skip
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    name = "/api/chat" if target == "gateway" else "rasa /webhooks/rest/webhook"
-    row = next(r for r in rows if r["Name"] == name)
+    row = main_row(prefix, target)
     count, failures = int(row["Request Count"]), int(row["Failure Count"])
     return {
         "messages": count,

@@ -12,8 +12,9 @@ Measures, in one run on this machine:
   about an hour, and search latency depends on the index's size and shape,
   not on where each vector came from;
 - peak memory of the process.
-Targets (docs/performance.md, "Search speed"): fused p95 <= 25 ms over knowledge/, <= 40 ms at 100k, and
-fused no slower than 1.5x dense-only in the same run.
+Targets (docs/performance.md, "Search speed"): fused p95 <= 25 ms over
+knowledge/, <= 40 ms at 100k, and fused no slower than 1.5x dense-only in the
+same run.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ request fails. Bounded and on loopback; results in results/soak.json.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.bench.chat_bench import LOCUSTFILE, ROOT, Stack
+from eval.bench.chat_bench import ROOT, Stack, locust_argv, main_row
 
 WARM_UP_MINUTES = 5
 MAX_GROWTH = 0.10
@@ -46,10 +45,7 @@ def main() -> int:
         stack.start()
         print(f"healthy after {stack.started_in:.0f} s; {args.users} users for {args.minutes} min")
         load = subprocess.Popen(
-            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-             "-u", str(args.users), "-r", str(args.users), "-t", f"{args.minutes * 60}s",
-             "--host", stack.gateway, "--csv", str(out / "soak"), "--only-summary",
-             "--loglevel", "WARNING"],
+            locust_argv(stack.gateway, args.users, args.minutes * 60, out / "soak"),
             env={**os.environ, "BENCH_TARGET": "gateway"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -68,8 +64,7 @@ def main() -> int:
             if load.poll() is None:
                 load.kill()
             stack.stop()
-        with open(out / "soak_stats.csv", newline="") as handle:
-            row = next(r for r in csv.DictReader(handle) if r["Name"] == "/api/chat")
+        row = main_row(out / "soak", "gateway")
     names = list(samples[0])
     grown = {name: growth(samples, name) for name in names}
     requests, failures = int(row["Request Count"]), int(row["Failure Count"])
