@@ -127,3 +127,25 @@ def test_rate_limiter_window() -> None:
     assert limiter.hit_now("a") == pytest.approx(30), "a refused event is not counted"
     clock[0] = 61
     assert limiter.hit_now("a") == 0.0
+
+
+async def test_two_passes_at_once_each_item_sent_once_and_neither_fails(
+    store: HandoffStore,
+) -> None:
+    """The gateway's worker and a check_waits pass may both run the outbox on SQLite."""
+    import asyncio
+
+    t = ticket(store)
+    outbox = Outbox(store, batch=1)
+    sent: list[str] = []
+
+    async def slow(tk: Ticket, messages: list[dict]) -> None:
+        await asyncio.sleep(0.01)
+        sent.append(messages[0]["text"])
+
+    outbox.people["telegram"] = slow
+    for n in range(20):
+        await outbox.to_person(t.id, [{"text": f"m{n}"}])
+    while store.pending_count():
+        await asyncio.gather(*(outbox.deliver_due() for _ in range(4)))
+    assert sorted(sent, key=lambda m: int(m[1:])) == [f"m{n}" for n in range(20)]

@@ -273,13 +273,17 @@ class HandoffStore:
         leaves its items to be claimed again when the lease runs out:
         delivery is at least once (see bot.handoff.outbox).
 
-        SQLite ignores the locking clause; with one gateway nothing else claims.
+        SQLite ignores the locking clause, so each row is taken by an UPDATE
+        that only matches while its due time is the one just read: of two
+        passes that read the same row (two workers of one gateway), one takes
+        it and the other leaves it, and neither fails on a row the other
+        already delivered and deleted.
         """
         until = now() + dt.timedelta(seconds=lease_seconds)
         with self.session() as s:
-            items = list(s.scalars(_due_items(limit).with_for_update(skip_locked=True)))
-            for item in items:
-                item.next_attempt_at = until
+            seen = list(s.scalars(_due_items(limit).with_for_update(skip_locked=True)))
+            s.expunge_all()
+            items = [item for item in seen if _take(s, item, until)]
         return items
 
     def renew(self, item: OutboxItem, lease_seconds: float = LEASE_SECONDS) -> bool:
@@ -392,6 +396,19 @@ class HandoffStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _take(s: Session, item: OutboxItem, until: dt.datetime) -> bool:
+    """Lease one read item to `until` if it still holds the due time read with it."""
+    result = s.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item.id, OutboxItem.next_attempt_at == item.next_attempt_at)
+        .values(next_attempt_at=until)
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    item.next_attempt_at = until  # detached: the token `renew` checks against
+    return True
 
 
 def _due_items(limit: int) -> Select[OutboxItem]:
