@@ -23,6 +23,7 @@ from actions import continuation, followups, metrics
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
 from actions.speaking import language_of
+from peerpath.asking import beside_request
 from peerpath.catalogue import tr
 from peerpath.protocol import (
     HELP,
@@ -262,6 +263,7 @@ def show_passage(
     buttons: list[dict[str, str]],
     question: str | None = None,
     lang: str = "en",
+    ask_feedback: bool = True,
 ) -> None:
     """The passage's `shown` sentences with their source, then 'Was this helpful?'."""
     dispatcher.utter_message(
@@ -269,7 +271,8 @@ def show_passage(
         buttons=buttons,
         json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
     )
-    dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
+    if ask_feedback:
+        dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
 
 
 def short_units(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> list[int]:
@@ -285,6 +288,7 @@ async def answer(
     topic: str | None = None,
     role: str | None = None,
     off_topic: bool = False,
+    aside: bool = False,
 ) -> list[dict[str, Any]] | None:
     """Answers `question` from the knowledge base in the context of the conversation.
 
@@ -297,6 +301,8 @@ async def answer(
     With `off_topic` (the NLU found the message off-topic), it answers only a
     follow-up that finds its answer, or a question search matches clearly
     (OFF_TOPIC_MARGIN above the usual bar), and returns None otherwise.
+    An `aside` (a question said beside a request for a person) is answered without
+    "Was this helpful?", and only when search finds it: else None, nothing said.
     """
     meta = MessageMeta.from_metadata(tracker.latest_message.get("metadata"))
     if meta is not None and meta.safety == Safety.SENSITIVE:
@@ -352,10 +358,10 @@ async def answer(
         shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
         sentences = kb.index.sentence_vectors(last.chunk_id)
         new_words = frozenset(tokens(question)) - frozenset(tokens(previous or ""))
-        more = focus_units(last, vector, sentences, shown, new_words)
+        more = focus_units(last, vector, sentences, shown, new_words, question)
         if more:
-            buttons = [TELL_ME_MORE_BUTTON, *flow_buttons(last)]
-            show_passage(dispatcher, kb, last, more, buttons, question, lang)
+            buttons = [] if aside else [TELL_ME_MORE_BUTTON, *flow_buttons(last)]
+            show_passage(dispatcher, kb, last, more, buttons, question, lang, not aside)
             return [
                 SlotSet("kb_shown", sorted({*shown, *more})),
                 SlotSet("kb_question", choice.query),
@@ -378,7 +384,7 @@ async def answer(
     if ips_unclear and (best is None or best.score < threshold or not names_both_ips(best.passage)):
         dispatcher.utter_message(text=IPS_QUESTION, buttons=IPS_BUTTONS)
         return []
-    if off_topic and (best is None or best.score < threshold):
+    if (off_topic or aside) and (best is None or best.score < threshold):
         return None
     if best is None or best.score < threshold:
         return no_answer(dispatcher, best, threshold)
@@ -386,7 +392,9 @@ async def answer(
     # "tell me more" stays in the answer's article while it has more that matches
     further.sort(key=lambda p: p.doc_id != best.passage.doc_id)
     queue = [p.chunk_id for p in further]
-    if ips_unclear:  # the section tells the two meanings apart; a tap picks one
+    if aside:  # the hand-off offer's buttons come next
+        buttons = []
+    elif ips_unclear:  # the section tells the two meanings apart; a tap picks one
         buttons = list(IPS_BUTTONS)
     else:
         buttons = [TELL_ME_MORE_BUTTON]
@@ -394,7 +402,7 @@ async def answer(
         buttons += flow_buttons(best.passage)
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
     shown = short_units(kb, best.passage, choice.query, shown_vector)
-    show_passage(dispatcher, kb, best.passage, shown, buttons, question, lang)
+    show_passage(dispatcher, kb, best.passage, shown, buttons, question, lang, not aside)
     return [
         SlotSet("kb_shown", shown),
         SlotSet("kb_queue", queue),
@@ -472,6 +480,27 @@ class ActionAnswerQuestion(Action):
         topic = TOPIC_BY_INTENT.get(intent)
         events = await answer(dispatcher, kb, tracker, question, topic, role) or []
         return ([SlotSet("role", role)] if role else []) + events
+
+
+class ActionAnswerBesideRequest(Action):
+    """A question said with a request for a person ("what's the pay like? also can i talk
+    to someone") is answered before the hand-off offer, when search finds its answer:
+    the person asked both. A request alone says nothing here."""
+
+    def __init__(self, kb: Knowledge | None = None) -> None:
+        self._kb = kb
+
+    def name(self) -> str:
+        return "action_answer_beside_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = beside_request(tracker.latest_message.get("text") or "")
+        if not followups.is_question(question):
+            return []
+        kb = self._kb or knowledge()
+        return await answer(dispatcher, kb, tracker, question, aside=True) or []
 
 
 class ActionTellMeMore(Action):

@@ -212,3 +212,29 @@ def asks_for_human(text: str) -> bool:
     if not said or said.startswith("/"):
         return False
     return any(pattern.search(said) for pattern in (*_PATTERNS, *_ES_PATTERNS))
+
+
+# Where a message that also asks for a person may say something else: after a
+# sentence's end, at ";", and before "also", "plus", "btw" or a ", and ..." that
+# starts the request ("what's the pay like? also can i talk to someone").
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[.!?])\s+|\s*;\s*|,?\s+(?:and\s+)?(?:also|plus|btw|by\s+the\s+way)\b[\s,]*|"
+    r",\s*(?:and\s+|but\s+)?(?=(?:can|could|may|i'?d|i\s+want|i\s+need|please|pls|"
+    r"is\s+there|connect|put\s+me|get\s+me|let\s+me)\b)",
+    re.IGNORECASE,
+)
+
+_CLAUSE_LEAD = re.compile(r"^[\s,]*((and|also|plus|btw|but)\b[\s,]*)+", re.IGNORECASE)
+
+
+def beside_request(text: str) -> str:
+    """What a message says besides asking for a human, or "" when the request is all of
+    it: "whats the pay like? also can i talk to an actual person" -> "whats the pay
+    like?". A request that can't be told apart from the rest keeps it all to itself
+    ("can i talk to someone about ssi" names what to talk about, not a question)."""
+    parts = [_CLAUSE_LEAD.sub("", part).strip(" ,") for part in _CLAUSE_BREAK.split(text)]
+    parts = [part for part in parts if part]
+    kept = [part for part in parts if not asks_for_human(part)]
+    if len(kept) == len(parts):
+        return ""
+    return " ".join(kept)

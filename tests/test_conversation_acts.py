@@ -64,3 +64,20 @@ def test_a_spanish_speaker_is_answered_in_spanish(gateway: TestClient) -> None:
     assert titles == ["English", "Español"]
     back = say(gateway, "acts-es", "/language_en")
     assert "English" in texts(back)
+
+
+def test_a_question_said_with_a_request_for_a_person_gets_both(gateway: TestClient) -> None:
+    reply = say(gateway, "acts-both", "what do peer specialists earn? also can i talk to a person")
+    assert _source(reply).get("doc"), "the question is answered from an article"
+    assert "Was this helpful?" not in texts(reply), "one question at a time: the offer's"
+    offer = reply["messages"][-1]
+    assert "/affirm" in [b["payload"] for b in offer.get("buttons", [])], offer
+    # a request alone is only the offer
+    alone = say(gateway, "acts-alone", "can i talk to a real person")
+    assert not _source(alone) and len(alone["messages"]) == 1, alone
+
+
+def test_a_follow_up_asking_when_gets_the_date(gateway: TestClient) -> None:
+    say(gateway, "acts-when", "what is the top ten priorities action agenda?")
+    reply = say(gateway, "acts-when", "when was it published?")
+    assert "2024" in texts(reply), texts(reply)

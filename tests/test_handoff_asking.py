@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from peerpath.asking import asks_for_human
+from peerpath.asking import asks_for_human, beside_request
 from peerpath.settings import PROJECT_ROOT
 from tests.helpers.nlu import nlu_examples
 
@@ -90,3 +90,22 @@ def test_payloads_questions_and_other_needs_are_not_requests(text: str) -> None:
 )  # fmt: skip
 def test_plain_requests_are_caught_whatever_the_case_or_apostrophe(text: str) -> None:
     assert asks_for_human(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("whats the pay like for peer specialists? also can i talk to an actual person",
+         "whats the pay like for peer specialists?"),
+        ("what do peer specialists earn, and can i talk to a person",
+         "what do peer specialists earn"),
+        ("human please. how long is the training", "how long is the training"),
+        ("connect me with a peer; also is there a training near me",
+         "is there a training near me"),
+        # the request is all it says, or names what to talk about: nothing beside it
+        ("can i talk to a real person", ""),
+        ("i want to talk to a real person about how to become a peer specialist", ""),
+    ],
+)  # fmt: skip
+def test_a_question_beside_a_request_for_a_person_is_told_apart(text: str, question: str) -> None:
+    assert beside_request(text) == question
