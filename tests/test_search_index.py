@@ -130,7 +130,7 @@ def test_stale_index_is_rebuilt_when_a_document_changes(
     assert fresh.search("bus pass", 1)[0].passage.doc_id == "new"
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "count", "model"])
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "count", "model", "sentences"])
 def test_corrupt_or_mismatched_index_fails_clearly_then_rebuilds(
     fixture_kb: Path, embedder, tmp_path: Path, caplog, damage: str
 ) -> None:
@@ -144,6 +144,11 @@ def test_corrupt_or_mismatched_index_fails_clearly_then_rebuilds(
         (folder / "vectors.npy").write_bytes(b"garbage")
     elif damage == "count":
         np.save(folder / "vectors.npy", np.zeros((1, 384), dtype=np.float32))
+    elif damage == "sentences":  # the same total, cut differently: as after a splitting change
+        starts = np.load(folder / "sentence_starts.npy")
+        moved = next(i for i in range(1, len(starts) - 1) if starts[i - 1] < starts[i])
+        starts[moved] -= 1
+        np.save(folder / "sentence_starts.npy", starts)
     else:
         (folder / "manifest.json").write_text(json.dumps({**manifest, "model": "other/model"}))
     with pytest.raises(IndexMismatch):

@@ -7,7 +7,7 @@ is always traceable to its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -26,6 +26,24 @@ MAX_LIST_ITEMS = 14
 LEADING_CITATION = re.compile(r"^(\([^()]*\)[.]?)\s*(.*)$", re.DOTALL)
 
 
+def _open_quote(text: str) -> bool:
+    """Whether `text` leaves a quotation open: a title quoted with its own full stop
+    ('a report, "Listening to the Peer Support Workforce. Top Ten Priorities"')."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
+def _outside_quotes(pieces: Iterable[str]) -> Iterator[str]:
+    """Sentence pieces joined again where a split fell inside quotation marks."""
+    held = ""
+    for piece in pieces:
+        held = f"{held} {piece}" if held else piece
+        if not _open_quote(held):
+            yield held
+            held = ""
+    if held:
+        yield held
+
+
 def units(text: str) -> list[str]:
     """A passage as sentences, keeping list items (one per line) whole, and a citation
     that follows a sentence ("(Reuling, Cronise & Wolf, 2024)") with that sentence."""
@@ -37,7 +55,7 @@ def units(text: str) -> list[str]:
         if LIST_ITEM.match(line):
             out.append(line)
             continue
-        for sentence in (s.strip() for s in SENTENCE_END.split(line)):
+        for sentence in _outside_quotes(s.strip() for s in SENTENCE_END.split(line)):
             cited = LEADING_CITATION.match(sentence)
             if cited and out and not LIST_ITEM.match(out[-1]):
                 out[-1] = f"{out[-1]} {cited.group(1)}"
@@ -73,15 +91,23 @@ _NUMBER = re.compile(
 )
 
 
+# a citation in parentheses, "(Reuling, Cronise & Wolf, 2024)": its names and year say
+# where a sentence comes from, not what it says
+_CITED = re.compile(r"\([^()]*\b(19|20)\d\d[a-z]?\)")
+
+
 def answer_bearing(question: str) -> Callable[[str], bool] | None:
-    """What a sentence must carry to answer `question`: a name, a date, a number; or None."""
+    """What a sentence must carry to answer `question`: a name, a date, a number; or None.
+    A citation's names and year don't count."""
     if _ASKS_WHO.search(question):
-        return lambda sentence: bool(_NAME.search(sentence))
-    if _ASKS_WHEN.search(question):
-        return lambda sentence: bool(_DATE.search(sentence))
-    if _ASKS_NUMBER.search(question):
-        return lambda sentence: bool(_NUMBER.search(sentence))
-    return None
+        wanted = _NAME
+    elif _ASKS_WHEN.search(question):
+        wanted = _DATE
+    elif _ASKS_NUMBER.search(question):
+        wanted = _NUMBER
+    else:
+        return None
+    return lambda sentence: bool(wanted.search(_CITED.sub(" ", sentence)))
 
 
 def _words(items: list[str]) -> int:
@@ -175,17 +201,28 @@ def focus_units(
     sentence_vectors: np.ndarray,
     shown: list[int],
     new_words: frozenset[str] = frozenset(),
+    question: str = "",
 ) -> list[int]:
     """For a follow-up on the section just shown ("what about in new york?"), the one
     sentence of it that answers (with the list it introduces): the sentence closest to
     the follow-up's words when the short answer left it out, or when it holds one of the
     follow-up's `new_words` (lexical.tokens the previous question did not have). Else
-    nothing: the follow-up is about something this section doesn't say."""
+    nothing: the follow-up is about something this section doesn't say.
+
+    A follow-up that asks for a name, a date or a number ("when was it published?",
+    "who leads it?") is answered by the closest sentence that carries one, shown
+    before or not: the person asked for that one fact."""
     parts = units(passage.text)
     prose = [i for i, part in enumerate(parts) if not LIST_ITEM.match(part)]
     if len(prose) != len(sentence_vectors) or not prose:
         return []
-    index = prose[int(np.argmax(sentence_vectors @ query_vector))]
+    closeness = sentence_vectors @ query_vector
+    bearing = answer_bearing(question) if question else None
+    if bearing is not None:
+        carrying = [n for n, i in enumerate(prose) if bearing(parts[i])]
+        if carrying:
+            return _with_list(parts, prose[max(carrying, key=lambda n: closeness[n])])
+    index = prose[int(np.argmax(closeness))]
     if index in set(shown) and not new_words & set(tokens(parts[index])):
         return []
     return _with_list(parts, index)

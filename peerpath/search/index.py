@@ -307,6 +307,9 @@ class KnowledgeIndex:
             raise IndexMismatch("saved index is corrupt (its sentence vectors don't fit)")
         if (0 if asked is None else len(asked)) != sum(len(p.asked) for p in passages):
             raise IndexMismatch("saved index is corrupt (its asked questions don't fit)")
+        if [len(prose_sentences(p.text)) for p in passages] != np.diff(starts).tolist():
+            # the documents are the same, the way they are cut into sentences is not
+            raise IndexMismatch("sentences are split differently since the index was built")
         return cls(passages, vectors, dense, lexical, embedder, manifest, sentences, starts, asked)
 
     # --- search --------------------------------------------------------------

@@ -269,3 +269,17 @@ def test_a_citation_stays_with_its_sentence() -> None:
         "- one item",
         "(Smith, 2020)",
     ]
+
+
+def test_a_follow_up_asking_for_a_date_or_name_gets_the_sentence_that_carries_it() -> None:
+    text = ("It is a September 2024 report by three authors. "
+            "The authors did the work without a sponsor. (Reuling, Cronise & Wolf, 2024) "
+            "It names ten priorities.")  # fmt: skip
+    passage = Passage("agenda#what", "agenda", "Agenda", ("What is it?",), text)
+    vectors = np.eye(3, 3, dtype=np.float32)
+    published = np.array([0.2, 0.9, 0.1], dtype=np.float32)  # closest: the sponsor sentence
+    # "when was it published?": the sentence with a date (a citation's year is none),
+    # though it was shown already
+    assert focus_units(passage, published, vectors, [0], question="when was it published?") == [0]
+    # a follow-up that asks no such thing keeps the closest sentence
+    assert focus_units(passage, published, vectors, [0], question="and the sponsor?") == [1]
