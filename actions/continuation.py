@@ -7,6 +7,9 @@ Pure functions, so the order reads as a table:
 2. then the next section of the same article (the next item of the same list);
 3. then, at the article's end, the next of the other good sections for the question.
 
+After one item of a list ("the first priority"), "next one" is the next item, and
+"tell me more" the sections that say more about that item (ordinals.py).
+
 "Tell me more about the training" names its own subject: that is a new question.
 """
 
@@ -54,8 +57,25 @@ def next_part(
     next_section_units: int,
     queue: list[str],
     queue_units: dict[str, int],
+    items: tuple[int, ...] = (),
+    asked: str = "more",
 ) -> Next | None:
-    """The next part to read, in document order (see the module's docstring)."""
+    """The next part to read, in document order (see the module's docstring).
+
+    When what was shown is items of the section's list (`items`, e.g. "priority 7"
+    asked by its place), `asked` (ordinals.reading) says how to go on: "next" is the
+    next item alone, "on" the rest of the list, "more" the queue first: the sections
+    that say more about that item."""
+    if last is not None and shown and items and set(shown) <= set(items):
+        later = tuple(i for i in items if i > max(shown))
+        if asked == "next" and later:
+            return Next(last, later[:1], True)
+        if asked == "on" and later:
+            return Next(last, later, True)
+        if asked == "more":
+            for chunk_id in queue:
+                if chunk_id != last and chunk_id in queue_units:
+                    return Next(chunk_id, tuple(range(queue_units[chunk_id])), False)
     if last is not None:
         left = tuple(i for i in range(unit_count) if i not in set(shown))
         if shown and left:

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 
 from actions.parsing import STATES
 from peerpath.corrections import correction
-from peerpath.search.answers import answer_bearing
+from peerpath.search.answers import answer_bearing, is_own_question
 from peerpath.search.index import Hit
 from peerpath.search.lexical import tokens
 
 NEAR_TIE = 0.01  # the intent's topic may reorder only hits this close
+OWN_HEADING_MARGIN = 0.05  # a section whose heading is the question wins within this much
 JOINED_GAIN = 0.02  # the joined query must score this much better, unless it stays on topic
 SAME_ARTICLE_MARGIN = 0.03  # a follow-up stays in the previous article within this much
 MAX_CONTEXT_WORDS = 30
@@ -153,6 +154,21 @@ def tie_break(hits: list[Hit], topic: str | None) -> list[Hit]:
         if hit.score < best - NEAR_TIE:
             break
         if topic in hit.passage.topics:
+            return [hit, *hits[:i], *hits[i + 1 :]]
+    return hits
+
+
+def own_heading_first(hits: list[Hit], question: str) -> list[Hit]:
+    """A section whose heading is the question asked goes first among hits within
+    OWN_HEADING_MARGIN of the best: "what are the top ten priorities" is the section
+    "What are the Top Ten Priorities?", though its ten items pull its vector elsewhere."""
+    if len(hits) < 2 or is_own_question(question, hits[0].passage.heading or ""):
+        return hits
+    best = hits[0].score
+    for i, hit in enumerate(hits[1:], start=1):
+        if hit.score < best - OWN_HEADING_MARGIN:
+            break
+        if is_own_question(question, hit.passage.heading or ""):
             return [hit, *hits[:i], *hits[i + 1 :]]
     return hits
 

@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import continuation, followups, metrics
+from actions import continuation, followups, metrics, ordinals
 from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge, knowledge
 from actions.speaking import language_of
@@ -36,6 +36,7 @@ from peerpath.protocol import (
     payload,
 )
 from peerpath.search.answers import (
+    LIST_ITEM,
     answer_units,
     focus_units,
     is_own_question,
@@ -315,6 +316,8 @@ async def answer(
     if last is not None and followups.asks_for_source(question):
         show_sources(dispatcher, kb, last)
         return []
+    if last is not None and on_a_list(last, tracker.get_slot("kb_shown"), question):
+        return read_on(dispatcher, kb, tracker)  # "ok the next one", however the NLU read it
     ips_unclear = ambiguous_ips(question) and not (
         previous and followups.looks_like_follow_up(question)
     )
@@ -338,7 +341,14 @@ async def answer(
         return followups.tie_break(hits, topic)
 
     vector = kb.vector(question, tracker.latest_message)
-    alone = await asyncio.to_thread(search, question, vector)
+    ordinal = ordinals.ordinal_asked(question)
+    if ordinal is not None:  # "what is priority 7?": that item of the list that has it
+        listed = await asyncio.to_thread(
+            list_item, dispatcher, kb, question, vector, ordinal, lang, aside
+        )
+        if listed is not None:
+            return listed
+    alone = followups.own_heading_first(await asyncio.to_thread(search, question, vector), question)
     together: list[Hit] = []
     leaning = followups.leans_on_previous if off_topic else followups.looks_like_follow_up
     if previous and leaning(question):
@@ -408,6 +418,58 @@ async def answer(
         SlotSet("kb_queue", queue),
         SlotSet("kb_last", best.passage.chunk_id),
         SlotSet("kb_question", choice.query),
+    ]
+
+
+def on_a_list(last: Passage, shown: Any, text: str) -> bool:
+    """A few words that go on along the list whose items were just shown ("ok the next
+    one", "and the others?")."""
+    items = set(ordinals.list_items(last.text))
+    return (
+        bool(shown)
+        and set(shown) <= items
+        and len(tokens(text)) <= 3
+        and ordinals.reading(text) in ("next", "on")
+    )
+
+
+def about_item(kb: Knowledge, passage: Passage, unit: int, lang: str) -> list[Hit]:
+    """Other sections that say more about one item of a passage's list."""
+    item = units(passage.text)[unit]
+    threshold = kb.settings.search.min_score
+    return [
+        hit
+        for hit in kb.index.search(item, 6, vector=kb.vector(item), languages=[lang])
+        if hit.passage.chunk_id != passage.chunk_id and hit.score >= threshold
+    ]
+
+
+def list_item(
+    dispatcher: CollectingDispatcher,
+    kb: Knowledge,
+    question: str,
+    vector: np.ndarray,
+    ordinal: ordinals.Ordinal,
+    lang: str,
+    aside: bool = False,
+) -> list[dict[str, Any]] | None:
+    """The item a question names by its place in a list, with the sections that say more
+    about it as buttons and as what "tell me more" reads; None when no list has it."""
+    hits = kb.index.search(question, 20, vector=vector, languages=[lang])
+    found = ordinals.list_answer(kb.index.passages, hits, ordinal, [lang])
+    if found is None:
+        return None
+    passage, unit = found
+    about = about_item(kb, passage, unit, lang)
+    threshold = kb.settings.search.min_score
+    buttons = [] if aside else [TELL_ME_MORE_BUTTON, *related_buttons(about, passage, threshold)]
+    show_passage(dispatcher, kb, passage, [unit], buttons, question, lang, not aside)
+    return [
+        SlotSet("kb_shown", [unit]),
+        SlotSet("kb_queue", [h.passage.chunk_id for h in about]),
+        SlotSet("kb_last", passage.chunk_id),
+        # what a follow-up ("what does that mean?") is about: the item, not "the third"
+        SlotSet("kb_question", LIST_ITEM.sub("", units(passage.text)[unit])),
     ]
 
 
@@ -521,39 +583,57 @@ class ActionTellMeMore(Action):
         subject = continuation.own_subject(tracker.latest_message.get("text") or "")
         if subject is not None:
             return await answer(dispatcher, kb, tracker, subject) or []
-        last = kb.index.passage(tracker.get_slot("kb_last") or "")
-        shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
-        queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
-        after = kb.index.neighbours(last.chunk_id)[1] if last is not None else None
+        return read_on(dispatcher, kb, tracker)
 
-        def count(chunk_id: str) -> int:
-            passage = kb.index.passage(chunk_id)
-            return len(units(passage.text)) if passage is not None else 0
 
-        step = continuation.next_part(
-            last.chunk_id if last is not None else None,
-            shown,
-            len(units(last.text)) if last is not None else 0,
-            after.chunk_id if after is not None else None,
-            count(after.chunk_id) if after is not None else 0,
-            queue,
-            {c: count(c) for c in queue},
-        )
-        passage = kb.index.passage(step.chunk_id) if step is not None else None
-        if step is None or passage is None:
-            dispatcher.utter_message(text=NOTHING_MORE)
-            return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
-        queue = [c for c in queue if c != passage.chunk_id]
-        shown = sorted({*shown, *step.units}) if step.rest_of_section else list(step.units)
-        has_more = (
-            len(shown) < len(units(passage.text))
-            or kb.index.neighbours(passage.chunk_id)[1] is not None
-            or bool(queue)
-        )
-        buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-        show_passage(dispatcher, kb, passage, list(step.units), buttons, None, language_of(tracker))
-        return [
-            SlotSet("kb_shown", shown),
-            SlotSet("kb_queue", queue),
-            SlotSet("kb_last", passage.chunk_id),
-        ]
+def read_on(
+    dispatcher: CollectingDispatcher, kb: Knowledge, tracker: Tracker
+) -> list[dict[str, Any]]:
+    """The next part in document order (continuation.next_part), shown."""
+    last = kb.index.passage(tracker.get_slot("kb_last") or "")
+    shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
+    queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
+    after = kb.index.neighbours(last.chunk_id)[1] if last is not None else None
+
+    def count(chunk_id: str) -> int:
+        passage = kb.index.passage(chunk_id)
+        return len(units(passage.text)) if passage is not None else 0
+
+    step = continuation.next_part(
+        last.chunk_id if last is not None else None,
+        shown,
+        len(units(last.text)) if last is not None else 0,
+        after.chunk_id if after is not None else None,
+        count(after.chunk_id) if after is not None else 0,
+        queue,
+        {c: count(c) for c in queue},
+        tuple(ordinals.list_items(last.text)) if last is not None else (),
+        ordinals.reading(tracker.latest_message.get("text") or ""),
+    )
+    passage = kb.index.passage(step.chunk_id) if step is not None else None
+    if step is None or passage is None:
+        dispatcher.utter_message(text=NOTHING_MORE)
+        return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
+    queue = [c for c in queue if c != passage.chunk_id]
+    stepped = step.rest_of_section and len(step.units) == 1 and last is not None
+    if stepped and last is not None and step.units[0] in ordinals.list_items(last.text):
+        # the next item of a list: "tell me more" then reads what's about it
+        about = about_item(kb, last, step.units[0], language_of(tracker))
+        queue = [hit.passage.chunk_id for hit in about]
+        subject = [SlotSet("kb_question", LIST_ITEM.sub("", units(last.text)[step.units[0]]))]
+    else:
+        subject = []
+    shown = sorted({*shown, *step.units}) if step.rest_of_section else list(step.units)
+    has_more = (
+        len(shown) < len(units(passage.text))
+        or kb.index.neighbours(passage.chunk_id)[1] is not None
+        or bool(queue)
+    )
+    buttons = [TELL_ME_MORE_BUTTON] if has_more else []
+    show_passage(dispatcher, kb, passage, list(step.units), buttons, None, language_of(tracker))
+    return [
+        SlotSet("kb_shown", shown),
+        SlotSet("kb_queue", queue),
+        SlotSet("kb_last", passage.chunk_id),
+        *subject,
+    ]

@@ -81,3 +81,9 @@ def test_a_follow_up_asking_when_gets_the_date(gateway: TestClient) -> None:
     say(gateway, "acts-when", "what is the top ten priorities action agenda?")
     reply = say(gateway, "acts-when", "when was it published?")
     assert "2024" in texts(reply), texts(reply)
+
+
+def test_an_item_asked_by_its_place_then_the_next_one(gateway: TestClient) -> None:
+    reply = say(gateway, "acts-item", "what is priority 7 about?")
+    assert texts(reply).lstrip().startswith("7."), texts(reply)
+    assert texts(say(gateway, "acts-item", "ok the next one")).lstrip().startswith("8.")

@@ -57,7 +57,8 @@ def units(text: str) -> list[str]:
             continue
         for sentence in _outside_quotes(s.strip() for s in SENTENCE_END.split(line)):
             cited = LEADING_CITATION.match(sentence)
-            if cited and out and not LIST_ITEM.match(out[-1]):
+            # a citation alone after a list goes with its last item
+            if cited and out and (not LIST_ITEM.match(out[-1]) or not cited.group(2)):
                 out[-1] = f"{out[-1]} {cited.group(1)}"
                 sentence = cited.group(2)
             if sentence:
@@ -192,7 +193,7 @@ def render(parts: list[str], indices: list[int]) -> str:
     lines = [parts[i] for i in indices if 0 <= i < len(parts)]
     lead = " ".join(line for line in lines if not LIST_ITEM.match(line))
     items = [line for line in lines if LIST_ITEM.match(line)]
-    return "\n".join([lead, *items]) if items else lead
+    return "\n".join([lead, *items] if lead else items) if items else lead
 
 
 def focus_units(
@@ -230,7 +231,7 @@ def focus_units(
 
 _VERDICT = re.compile(r"^(yes|no)\b\s*[.,!;:]?\s*", re.IGNORECASE)
 OWN_QUESTION_OVERLAP = 0.75
-OWN_HEADING_SHARE = 0.5
+OWN_HEADING_SHARE = 0.75
 
 
 def is_own_question(question: str, heading: str) -> bool:

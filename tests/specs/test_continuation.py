@@ -64,3 +64,25 @@ def test_a_correction_is_put_into_the_last_question(
     previous: str, text: str, expected: str | None
 ) -> None:
     assert corrected(previous, text) == expected
+
+
+# one item of a list shown (units 1..5 are the list of "a#1"): how the reading goes on
+AFTER_AN_ITEM = [
+    # "next one": the next item alone
+    (([2], "next"), Next("a#1", (3,), True)),
+    # "keep going": the rest of the list
+    (([2], "on"), Next("a#1", (3, 4, 5), True)),
+    # "tell me more": what the other sections say about the item
+    (([2], "more"), Next("b#1", (0, 1, 2), False)),
+    # the last item: "next one" goes on as after any section
+    (([5], "next"), Next("a#1", (0, 1, 2, 3, 4), True)),
+    # not an item (the list's opening line) shown: document order, as always
+    (([0], "next"), Next("a#1", (1, 2, 3, 4, 5), True)),
+]
+
+
+@pytest.mark.parametrize(("state", "expected"), AFTER_AN_ITEM)
+def test_after_one_item_of_a_list(state: tuple, expected: Next) -> None:
+    shown, asked = state
+    items = (1, 2, 3, 4, 5)
+    assert next_part("a#1", shown, 6, "a#2", 2, ["b#1"], {"b#1": 3}, items, asked) == expected

@@ -29,6 +29,10 @@ OWN = [
      "Should peer jobs be part-time so people keep their benefits?", False),
     ("what is priority 7 about", "Are the Top Ten Priorities ranked in order of importance?",
      False),
+    # the heading's own words ("ranked in order of importance") not asked: another question
+    ("what are the top ten priorities", "Are the Top Ten Priorities ranked in order of importance?",
+     False),
+    ("what are the top ten priorities", "What are the Top Ten Priorities?", True),
     ("do i have to speak for my whole community?",
      "Do I have to speak for my whole community?", True),
 ]  # fmt: skip
