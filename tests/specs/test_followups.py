@@ -262,12 +262,13 @@ def test_a_follow_up_on_the_same_section_gets_the_sentence_that_answers() -> Non
 
 def test_a_citation_stays_with_its_sentence() -> None:
     text = ("Peers earn less. (Reuling, Cronise & Wolf, 2024) The gap varies (a lot).\n"
-            "- one item\n(Smith, 2020)")  # fmt: skip
+            "- one item\n- last item\n(Smith, 2020)")  # fmt: skip
     assert units(text) == [
         "Peers earn less. (Reuling, Cronise & Wolf, 2024)",
         "The gap varies (a lot).",
         "- one item",
-        "(Smith, 2020)",
+        # a list's citation goes with its last item: never a unit "tell me more" shows alone
+        "- last item (Smith, 2020)",
     ]
 
 
