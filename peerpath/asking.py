@@ -49,21 +49,38 @@ _SOMEONE_SPECIFIC = (
     + _TEAM
     + r"|an?\s+\w+(\s+\w+)?\s+(at|from|on|in)\s+"
     + _YOUR_TEAM
+    # "someone at a peer-run organization", "a person from a peer center"
+    + r"|("
+    + _SOMEONE_WORDS
+    + r"|an?\s+(person|peer))\s+(at|from)\s+an?\s+peer([\s-]+(run|led))?\s+"
+    r"(organi[sz]ation|org|center|centre|group|agency)"
     + r"|(at|from|on)\s+(your|the|peerpath))\b(\s+members?)?"
     + _NOT_A_JOB
 )
 # "someone" alone is a request only when nothing follows that names another setting
-_SOMEONE_BARE = _SOMEONE + r"(\s+(please|pls|plz|now|here|asap|rn))?\s*[.!?]*$"
+_SOMEONE_BARE = (
+    _SOMEONE
+    + r"(\s+(please|pls|plz|now|here|asap|rn))?"
+    # "... and can i talk to someone about it": what it is about was said before
+    + r"(\s+(about|regarding|on)\s+(it|this|that|them|those))?\s*[.!?]*$"
+)
 _TO = r"(to|2|with|w|w/|wit)"
 _LEAD = (
     r"(^(please\s+|pls\s+|plz\s+)?|\b(can|could|may|might)\s+i\s+(please\s+)?(just\s+)?|"
     r"(^|\bi\s*('d|d|\s+would|'m\s+going\s+to)?\s*)(want|wanna|need|like|wish|rather|prefer)\s+"
     r"((to|2)\s+)?(just\s+)?|\blet\s+me\s+|\bplease\s+(let\s+me\s+)?|\bi'?m\s+(asking|hoping)\s+to\s+|"
-    r"\bis\s+it\s+possible\s+to\s+|\b(a\s+)?time\s+to\s+|\b(rather|better|prefer(ably)?)\s+)"
+    r"\bis\s+it\s+possible\s+to\s+|\b(a\s+)?time\s+to\s+|\b(rather|better|prefer(ably)?)\s+|"
+    # someone the person speaks for: "my client wants to talk with an actual peer"
+    r"\bmy\s+(client|son|daughter|brother|sister|friend|partner|husband|wife|mom|dad|mother|"
+    r"father)\s+(would\s+like|wants|needs|wishes|hopes)\s+to\s+|"
+    # "how do i reach a live peer?", "how can we get in touch with a person"
+    r"\bhow\s+(do|can|could|would)\s+(i|we)\s+)"
 )
 _VERB = (
     r"(talk|tlk|tlak|takl|tak|speak|speek|chat|message|text|write|email|e-mail|call|"
-    r"get\s+in\s+touch|reach|contact)(ing)?(\s+" + _TO + r")?\s+"
+    r"get\s+in\s+touch|reach|contact)(ing)?"
+    # "talk this through with", "talk it over with", "go over things with"
+    r"(\s+(this|it|things|that)(\s+(through|over|out))?)?(\s+" + _TO + r")?\s+"
 )
 _CONNECT = r"(conn?ect|transfer|put|pass|send|hand|switch|forward|get|link|refer)"
 _TAIL = r"([.,!?]*\s*(please|pls|plz|now|asap|rn|right\s+now|on\s+here|on\s+the\s+line))*"
@@ -148,11 +165,13 @@ _PATTERNS = [
         r"\b(call|ring|phone|text)\s+me\s+back\b|\bgive\s+me\s+a\s+(call|ring)\b|"
         r"\b(get|request|want|need|like)\s+a\s+call\s*-?back\b|\bcall\s*-?back\s+from\b"
     ),
-    # "can I get a peer on the phone?"
+    # "can I get a peer on the phone?", "can you get a peer on the line?"
     re.compile(
-        r"\b(can|could)\s+i\s+(get|have)\s+"
+        r"\b(can|could|would|will)\s+(i|you|u)\s+(get|have|find)\s+(me\s+)?("
         + _SOMEONE_SPECIFIC
-        + r"\s+(on\s+the\s+(phone|line)|to\s+(call|talk|chat|text))"
+        + r"|"
+        + _SOMEONE
+        + r")\s+(on\s+the\s+(phone|line)|to\s+(call|talk|chat|text))"
     ),
     # "is there a real person I can talk to?", "is there a peer supporter I can talk to?"
     re.compile(
@@ -219,11 +238,16 @@ def asks_for_human(text: str) -> bool:
 # starts the request ("what's the pay like? also can i talk to someone").
 _CLAUSE_BREAK = re.compile(
     r"(?<=[.!?])\s+|\s*;\s*|,?\s+(?:and\s+)?(?:also|plus|btw|by\s+the\s+way)\b[\s,]*|"
-    r",\s*(?:and\s+|but\s+)?(?=(?:can|could|may|i'?d|i\s+want|i\s+need|please|pls|"
+    r"(?:,\s*|\s+(?=and\s+))(?:and\s+|but\s+)?(?=(?:can|could|may|i'?d|i\s+want|i\s+need|please|pls|"
     r"is\s+there|connect|put\s+me|get\s+me|let\s+me)\b)",
     re.IGNORECASE,
 )
 
+# a clause about the request itself: "can you set that up?", "is that possible?"
+_POINTS_BACK = re.compile(
+    r"^\W*(can|could|would|will|is|are)\s+(\w+\s+){0,3}?(that|this|it)(\s+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
 _CLAUSE_LEAD = re.compile(r"^[\s,]*((and|also|plus|btw|but)\b[\s,]*)+", re.IGNORECASE)
 
 
@@ -234,7 +258,7 @@ def beside_request(text: str) -> str:
     ("can i talk to someone about ssi" names what to talk about, not a question)."""
     parts = [_CLAUSE_LEAD.sub("", part).strip(" ,") for part in _CLAUSE_BREAK.split(text)]
     parts = [part for part in parts if part]
-    kept = [part for part in parts if not asks_for_human(part)]
+    kept = [part for part in parts if not asks_for_human(part) and not _POINTS_BACK.match(part)]
     if len(kept) == len(parts):
         return ""
     return " ".join(kept)

@@ -1,4 +1,4 @@
-""""Priority 7", "the first concern": one item of a list, found by its place and its noun."""
+""" "Priority 7", "the first concern": one item of a list, found by its place and its noun."""
 
 from __future__ import annotations
 
