@@ -6,6 +6,10 @@ this way); the other commands do one job and exit.
     python -m bot retention        delete what is older than RETENTION_DAYS, now
     python -m bot backup DIR       back up every database into a new folder in DIR
     python -m bot restore FOLDER   put a backup back (stop the stack first)
+    python -m bot staff add NAME --role peer|lead   a console account (its token, once)
+    python -m bot staff rotate NAME                  a new token for it (once)
+    python -m bot staff disable NAME                 its token stops working
+    python -m bot staff list                         the team
 """
 
 from __future__ import annotations
@@ -88,6 +92,37 @@ def restore(settings: Settings, folder: Path) -> int:
     return 0
 
 
+def staff(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.handoff.desk import Desk
+    from bot.handoff.store import HandoffStore
+
+    store = HandoffStore(settings.handoff.db_url.reveal(), auto_migrate=settings.auto_migrate)
+    try:
+        desk = Desk(store)
+        if args.action == "list":
+            for account in desk.accounts():
+                state = "" if account.active else "  (disabled)"
+                print(f"{account.name}\t{account.role}{state}")
+            return 0
+        if not args.name:
+            print(f"staff {args.action} needs a NAME", file=sys.stderr)
+            return 2
+        if args.action == "disable":
+            desk.disable(args.name)
+            print(f"{args.name}: disabled; their token no longer works.")
+        else:
+            if args.action == "add":
+                token = desk.add_account(args.name, args.role)
+            else:
+                token = desk.rotate(args.name)
+            print(f"{args.name}: the console token, shown this once (only a hash is kept):")
+            print(token)
+        desk.record("command line", f"{args.action}_account", "", args.name)
+        return 0
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
@@ -98,13 +133,20 @@ def main(argv: list[str] | None = None) -> int:
     saving.add_argument("dir", type=Path)
     loading = commands.add_parser("restore", help="put a backup folder back")
     loading.add_argument("folder", type=Path)
+    team = commands.add_parser("staff", help="add, rotate, disable or list console accounts")
+    team.add_argument("action", choices=["add", "rotate", "disable", "list"])
+    team.add_argument("name", nargs="?", default="")
+    team.add_argument("--role", choices=["peer", "lead"], default="peer")
     args = parser.parse_args(argv)
     settings = entry.start()
     if settings is None:
         return 2
     from bot.backup import BackupError
+    from peerpath.errors import HandoffError
 
     try:
+        if args.command == "staff":
+            return staff(settings, args)
         if args.command == "migrate":
             return migrate(settings)
         if args.command == "retention":
@@ -114,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "restore":
             return restore(settings, args.folder)
         return serve(settings)
-    except (BackupError, ConfigError, OSError) as exc:
+    except (BackupError, ConfigError, HandoffError, OSError) as exc:
         print(f"{args.command} failed: {exc}", file=sys.stderr)
         return 1
 

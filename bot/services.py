@@ -98,7 +98,9 @@ class Services:
             handoff=handoff,
             outbox=outbox,
             bus=bus,
-            staff_tokens=StaffTokens.from_config(settings.handoff, settings.var_dir),
+            staff_tokens=StaffTokens.from_config(
+                settings.handoff, settings.var_dir, handoff.desk.account_for
+            ),
             limits=limits,
             sessions=WebSessions(
                 secret,

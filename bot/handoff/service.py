@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.events import STAFF, EventBus, conversation
 from bot.handoff import replies
+from bot.handoff.desk import Desk
 from bot.handoff.outbox import Outbox
 from bot.handoff.store import HandoffStore, Ticket, aware, new_ticket_id, now
 from bot.metrics import Metrics
@@ -95,6 +96,7 @@ class HandoffService:
         self.settings = settings
         self.bus = bus
         self.metrics = metrics or Metrics()
+        self.desk = Desk(store)
 
     async def _db(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call in a worker thread; a store that can't be reached (the
@@ -259,6 +261,7 @@ class HandoffService:
         await self._tell(ticket, replies.joined(peer_name))
         await self.outbox.to_staff(ticket.id, "claimed", staff_view(ticket))
         self._publish(ticket)
+        await self._db(self.desk.record, peer_name, "claim", ticket.id)
         logger.info("handoff.claimed ticket=%s peer=%s", ticket.id, peer_id)
         return ticket
 
@@ -273,6 +276,7 @@ class HandoffService:
         if not text:
             raise HandoffError("The message is empty.", 400)
         await self._db(self.store.add_message, ticket.id, "peer", text)
+        await self._db(self.desk.record, ticket.peer_name, "send", ticket.id)
         await self.outbox.to_person(ticket.id, as_dicts(replies.from_peer(ticket.peer_name, text)))
         self.bus.publish(STAFF, {"type": "message", "ticket_id": ticket.id, "from": "peer",
                                  "text": text})  # fmt: skip
@@ -284,7 +288,60 @@ class HandoffService:
             raise HandoffError(f"This ticket is already {ticket.state}.", 409)
         if ticket.state == TicketState.CLAIMED and ticket.peer_id != peer_id:
             raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
-        return await self._close(ticket, TicketState.ENDED, notify_person=True)
+        closed = await self._close(ticket, TicketState.ENDED, notify_person=True)
+        await self._db(self.desk.record, ticket.peer_name or peer_id, "end", ticket.id)
+        return closed
+
+    # --- the desk: passing tickets on, notes ------------------------------------
+
+    async def transfer(self, ticket_id: str, peer_id: str, from_name: str, to_name: str) -> Ticket:
+        """The peer looking after a ticket passes it to a colleague, who is alerted."""
+        to = await self._db(self.desk.account, to_name)
+        if to is None or not to.active:
+            raise HandoffError(f"No active account named {to_name}.", 404)
+        await self._holder(ticket_id, peer_id)
+        if not await self._db(
+            self.desk.hand_over, ticket_id, peer_id, f"console:{to.name}", to.name
+        ):
+            raise HandoffError("This ticket changed hands meanwhile; reload it.", 409)
+        ticket = await self.get(ticket_id)
+        await self._db(self.desk.record, from_name, "transfer", ticket.id, to.name)
+        await self._tell(ticket, replies.joined(to.name))
+        self.bus.publish(STAFF, {"type": "transfer", "ticket_id": ticket.id, "to": to.name,
+                                 "from": from_name})  # fmt: skip
+        self._publish(ticket)
+        logger.info("handoff.transferred ticket=%s", ticket.id)
+        return ticket
+
+    async def release(self, ticket_id: str, peer_id: str, name: str) -> Ticket:
+        """The peer looking after a ticket puts it back in the queue for anyone."""
+        await self._holder(ticket_id, peer_id)
+        if not await self._db(self.desk.release, ticket_id, peer_id):
+            raise HandoffError("This ticket changed hands meanwhile; reload it.", 409)
+        ticket = await self.get(ticket_id)
+        await self._db(self.desk.record, name, "release", ticket.id)
+        await self.outbox.to_staff(ticket.id, "released", staff_view(ticket))
+        self._publish(ticket)
+        logger.info("handoff.released ticket=%s", ticket.id)
+        return ticket
+
+    async def _holder(self, ticket_id: str, peer_id: str) -> Ticket:
+        ticket = await self.get(ticket_id)
+        if ticket.state != TicketState.CLAIMED:
+            raise HandoffError(f"This ticket is {ticket.state}, not claimed.", 409)
+        if ticket.peer_id != peer_id:
+            raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
+        return ticket
+
+    async def add_note(self, ticket_id: str, author: str, text: str) -> None:
+        """A note for the team on a ticket; the person never sees it."""
+        ticket = await self.get(ticket_id)
+        await self._db(self.desk.add_note, ticket.id, author, text)
+        await self._db(self.desk.record, author, "note", ticket.id)
+        self.bus.publish(STAFF, {"type": "note", "ticket_id": ticket.id, "author": author})
+
+    async def notes(self, ticket_id: str) -> list[dict[str, str]]:
+        return await self._db(self.desk.notes, ticket_id)
 
     async def remember_staff_ref(self, ticket_id: str, ref: str) -> None:
         """Keep the staff side's handle for a ticket (e.g. its Telegram card's message id)."""

@@ -122,6 +122,43 @@ class OutboxItem(Base):
     last_error: Mapped[str] = mapped_column(String(200), default="")
 
 
+class StaffAccount(Base):
+    """A peer or lead who signs in to the console with a token; only its hash is kept."""
+
+    __tablename__ = "staff_accounts"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(8))  # peer | lead
+    token_hash: Mapped[str] = mapped_column(String(64), index=True, unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class StaffAction(Base):
+    """The audit trail: who did what to which ticket or account, and when; never text."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(24))
+    ticket_id: Mapped[str] = mapped_column(String(16), default="")
+    target: Mapped[str] = mapped_column(String(64), default="")
+
+
+class TicketNote(Base):
+    """A note peers leave on a ticket for each other; never shown to the person."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 def new_ticket_id() -> str:
     return "T" + secrets.token_hex(3).upper()
 
@@ -338,6 +375,7 @@ class HandoffStore:
             if not ids:
                 return {"tickets": 0, "messages": 0}
             messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+            s.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ids)))
             s.execute(delete(OutboxItem).where(OutboxItem.ticket_id.in_(ids)))
             s.execute(delete(Ticket).where(Ticket.id.in_(ids)))
             counts = {"tickets": len(ids), "messages": cast(CursorResult[Any], messages).rowcount}
@@ -355,6 +393,7 @@ class HandoffStore:
             )
             ids = list(s.scalars(old.where(Ticket.conv_id != "")))
             messages = s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
+            s.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(old)))
             deliveries = s.execute(
                 delete(OutboxItem).where(
                     or_(OutboxItem.delivered_at < before, OutboxItem.ticket_id.in_(old))

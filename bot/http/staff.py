@@ -1,7 +1,8 @@
-"""The staff API under /api/staff (list, claim, send, end) and its live WebSocket.
+"""The staff API under /api/staff (list, claim, send, end, notes, transfer, release;
+accounts and the audit trail for leads) and its live WebSocket.
 
-Every call needs `Authorization: Bearer <token>` (STAFF_TOKENS). A refused
-call is logged with its path, never with what was sent.
+Every call needs `Authorization: Bearer <token>` (an account's, or STAFF_TOKENS').
+A refused call is logged with its path, never with what was sent.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -33,31 +35,39 @@ def services(request: Request | WebSocket) -> Services:
     return request.app.state.services
 
 
-def staff_member(request: Request) -> Staff:
+async def staff_member(request: Request) -> Staff:
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    staff = services(request).staff_tokens.who(token)
+    staff = await services(request).staff_tokens.find(token)
     if staff is None:
         logger.warning("staff.refused path=%s", request.url.path)
         raise HandoffError("Staff only: send a valid token as 'Authorization: Bearer ...'.", 401)
     return staff
 
 
+async def team_lead(request: Request) -> Staff:
+    staff = await staff_member(request)
+    if not staff.lead:
+        logger.warning("staff.not_lead path=%s", request.url.path)
+        raise HandoffError("Team leads only.", 403)
+    return staff
+
+
 async def me(request: Request) -> JSONResponse:
     """GET /api/staff/me: who this token belongs to."""
-    staff = staff_member(request)
-    return JSONResponse({"name": staff.name})
+    staff = await staff_member(request)
+    return JSONResponse({"name": staff.name, "role": staff.role})
 
 
 async def tickets(request: Request) -> JSONResponse:
     """GET /api/staff/tickets: the open queue, urgent first, oldest first."""
-    staff_member(request)
+    await staff_member(request)
     return JSONResponse({"tickets": await services(request).handoff.open_tickets()})
 
 
 async def ticket(request: Request) -> JSONResponse:
     """GET /api/staff/tickets/{id}: one ticket, its messages and any callback request."""
-    staff_member(request)
+    await staff_member(request)
     handoff = services(request).handoff
     found = await handoff.get(request.path_params["ticket_id"])
     messages = await handoff.messages(found.id)
@@ -67,12 +77,13 @@ async def ticket(request: Request) -> JSONResponse:
     }
     if found.callback_message or found.callback_contact:
         body["callback"] = {"message": found.callback_message, "contact": found.callback_contact}
+    body["notes"] = await handoff.notes(found.id)
     return JSONResponse(body)
 
 
 async def claim(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/claim."""
-    staff = staff_member(request)
+    staff = await staff_member(request)
     claimed = await services(request).handoff.claim(
         request.path_params["ticket_id"], staff.id, staff.name
     )
@@ -81,7 +92,7 @@ async def claim(request: Request) -> JSONResponse:
 
 async def send(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/messages {"text": ...}: write to the person."""
-    staff = staff_member(request)
+    staff = await staff_member(request)
     data = await read_json_object(request)
     text = data.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -92,9 +103,83 @@ async def send(request: Request) -> JSONResponse:
 
 async def end(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/end: close the chat; the person is back with the bot."""
-    staff = staff_member(request)
+    staff = await staff_member(request)
     ended = await services(request).handoff.end(request.path_params["ticket_id"], staff.id)
     return JSONResponse({"ticket": staff_view(ended)})
+
+
+async def note(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/notes {"text": ...}: a note for the team, never the person."""
+    staff = await staff_member(request)
+    data = await read_json_object(request)
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("text is required.")
+    await services(request).handoff.add_note(request.path_params["ticket_id"], staff.name, text)
+    return JSONResponse({"noted": True})
+
+
+async def transfer(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/transfer {"to": NAME}: pass a claimed ticket on."""
+    staff = await staff_member(request)
+    data = await read_json_object(request)
+    to = data.get("to")
+    if not isinstance(to, str) or not to.strip():
+        raise BadRequest("to (an account's name) is required.")
+    moved = await services(request).handoff.transfer(
+        request.path_params["ticket_id"], staff.id, staff.name, to.strip()
+    )
+    return JSONResponse({"ticket": staff_view(moved)})
+
+
+async def release(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/release: back to the queue, for any peer."""
+    staff = await staff_member(request)
+    released = await services(request).handoff.release(
+        request.path_params["ticket_id"], staff.id, staff.name
+    )
+    return JSONResponse({"ticket": staff_view(released)})
+
+
+async def accounts(request: Request) -> JSONResponse:
+    """GET /api/staff/accounts: the team (leads). POST {"name", "role"} adds one,
+    {"name", "rotate": true} gives it a new token, {"name", "disable": true} ends it;
+    a new token is in the answer once, and nowhere else."""
+    lead = await team_lead(request)
+    desk = services(request).handoff.desk
+    if request.method == "GET":
+        found = await anyio.to_thread.run_sync(desk.accounts)
+        return JSONResponse({"accounts": [a.to_dict() for a in found]})
+    data = await read_json_object(request)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise BadRequest("name is required.")
+    name = name.strip()
+    token: str | None = None
+    if data.get("disable") is True:
+        await anyio.to_thread.run_sync(desk.disable, name)
+        action = "disable"
+    elif data.get("rotate") is True:
+        token = await anyio.to_thread.run_sync(desk.rotate, name)
+        action = "rotate"
+    else:
+        role = data.get("role", "peer")
+        if not isinstance(role, str):
+            raise BadRequest("role is peer or lead.")
+        token = await anyio.to_thread.run_sync(desk.add_account, name, role)
+        action = "add_account"
+    await anyio.to_thread.run_sync(desk.record, lead.name, action, "", name)
+    body: dict[str, Any] = {"name": name, "done": action}
+    if token is not None:
+        body["token"] = token
+    return JSONResponse(body)
+
+
+async def audit(request: Request) -> JSONResponse:
+    """GET /api/staff/audit: who did what, when (leads; never what was written)."""
+    await team_lead(request)
+    desk = services(request).handoff.desk
+    return JSONResponse({"actions": await anyio.to_thread.run_sync(desk.audit)})
 
 
 async def live(websocket: WebSocket) -> None:
@@ -112,7 +197,7 @@ async def live(websocket: WebSocket) -> None:
     if first.get("text") is None:
         await _close(websocket, 1003, FIRST_FRAME)
         return
-    staff = svc.staff_tokens.who(_token(first["text"]))
+    staff = await svc.staff_tokens.find(_token(first["text"]))
     if staff is None:
         logger.warning("staff.refused path=/ws/staff")
         try:
@@ -180,5 +265,10 @@ routes = [
     Route("/staff/tickets/{ticket_id}/claim", claim, methods=["POST"]),
     Route("/staff/tickets/{ticket_id}/messages", send, methods=["POST"]),
     Route("/staff/tickets/{ticket_id}/end", end, methods=["POST"]),
+    Route("/staff/tickets/{ticket_id}/notes", note, methods=["POST"]),
+    Route("/staff/tickets/{ticket_id}/transfer", transfer, methods=["POST"]),
+    Route("/staff/tickets/{ticket_id}/release", release, methods=["POST"]),
+    Route("/staff/accounts", accounts, methods=["GET", "POST"]),
+    Route("/staff/audit", audit, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]

@@ -1,0 +1,151 @@
+"""The peer desk over the real stack, on SQLite and PostgreSQL: accounts a lead manages
+(tokens shown once, only hashes kept), notes only staff see, passing a ticket to a
+colleague or back to the queue, and an audit trail that never holds what was written.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from bot.app import create_app
+from peerpath.settings import PROJECT_ROOT, Settings
+from tests.helpers.gateway import STAFF_ENV, handoff_env, say, staff, texts
+from tests.helpers.gateway import history as hist
+from tests.helpers.postgres import postgres_db_url, postgres_server  # noqa: F401
+from tests.helpers.stack import Stack
+
+pytestmark = pytest.mark.slow
+SENTINEL = "NOTE-SENTINEL-4471"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def desk_env(request: pytest.FixtureRequest, stack: Stack, tmp_path: Path) -> dict[str, str]:
+    env = {**stack.env, **STAFF_ENV, **handoff_env(stack, tmp_path / "var")}
+    if request.param == "postgresql":
+        env["HANDOFF_DB_URL"] = request.getfixturevalue("postgres_db_url").reveal()
+    return env
+
+
+@pytest.fixture
+def gateway(desk_env: dict[str, str], knowledge_index, safety_net) -> Iterator[TestClient]:
+    app = create_app(Settings.from_env(desk_env), index=knowledge_index, safety=safety_net)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def add(client: TestClient, name: str, role: str = "peer") -> str:
+    answer = client.post("/api/staff/accounts", json={"name": name, "role": role}, headers=staff())
+    assert answer.status_code == 200, answer.text
+    return answer.json()["token"]
+
+
+def waiting_ticket(client: TestClient, session: str) -> str:
+    say(client, session, "can i talk to a real person please")
+    say(client, session, "yes")
+    say(client, session, '/inform{"handoff_topic": "work"}')
+    [ticket] = client.get("/api/staff/tickets", headers=staff()).json()["tickets"]
+    return ticket["id"]
+
+
+def test_a_lead_adds_rotates_and_disables_accounts_peers_cannot(gateway: TestClient) -> None:
+    robin = add(gateway, "Robin")
+    assert gateway.get("/api/staff/me", headers=staff(robin)).json() == {
+        "name": "Robin", "role": "peer",
+    }  # fmt: skip
+    # peers can't see or change the team
+    assert gateway.get("/api/staff/accounts", headers=staff(robin)).status_code == 403
+    assert gateway.post(
+        "/api/staff/accounts", json={"name": "Eve", "role": "lead"}, headers=staff(robin)
+    ).status_code == 403  # fmt: skip
+    assert gateway.get("/api/staff/audit", headers=staff(robin)).status_code == 403
+    listed = gateway.get("/api/staff/accounts", headers=staff()).json()["accounts"]
+    assert listed == [{"name": "Robin", "role": "peer", "active": True}]
+    assert robin not in str(listed)
+    # the same name twice, a bad role, a bad name: clear refusals
+    again = gateway.post("/api/staff/accounts", json={"name": "Robin"}, headers=staff())
+    assert again.status_code == 409 and "already" in again.json()["error"]
+    bad = gateway.post("/api/staff/accounts", json={"name": "X", "role": "boss"}, headers=staff())
+    assert bad.status_code == 400
+    # a new token: the old one stops working
+    rotated = gateway.post(
+        "/api/staff/accounts", json={"name": "Robin", "rotate": True}, headers=staff()
+    ).json()["token"]  # fmt: skip
+    assert gateway.get("/api/staff/me", headers=staff(robin)).status_code == 401
+    assert gateway.get("/api/staff/me", headers=staff(rotated)).status_code == 200
+    gateway.post("/api/staff/accounts", json={"name": "Robin", "disable": True}, headers=staff())
+    assert gateway.get("/api/staff/me", headers=staff(rotated)).status_code == 401
+    actions = gateway.get("/api/staff/audit", headers=staff()).json()["actions"]
+    assert [(a["actor"], a["action"], a["target"]) for a in reversed(actions)] == [
+        ("Sam", "add_account", "Robin"), ("Sam", "rotate", "Robin"), ("Sam", "disable", "Robin"),
+    ]  # fmt: skip
+
+
+def test_notes_transfer_and_release_with_an_audit_trail(gateway: TestClient) -> None:
+    robin, lee = add(gateway, "Robin"), add(gateway, "Lee")
+    person = f"desk-{secrets.token_hex(4)}"  # a new conversation for each database
+    ticket = waiting_ticket(gateway, person)
+    base = f"/api/staff/tickets/{ticket}"
+    assert gateway.post(f"{base}/claim", headers=staff(robin)).status_code == 200
+    noted = gateway.post(f"{base}/notes", json={"text": f"prefers mornings {SENTINEL}"},
+                         headers=staff(robin))  # fmt: skip
+    assert noted.status_code == 200
+    assert (
+        gateway.post(f"{base}/notes", json={"text": "  "}, headers=staff(robin)).status_code == 400
+    )
+    notes = gateway.get(base, headers=staff(lee)).json()["notes"]
+    assert [(n["author"], SENTINEL in n["text"]) for n in notes] == [("Robin", True)]
+    assert SENTINEL not in str(hist(gateway, person)), "the person never sees a note"
+    # only the peer looking after it can pass it on; to an account that exists
+    assert (
+        gateway.post(f"{base}/transfer", json={"to": "Lee"}, headers=staff(lee)).status_code == 403
+    )
+    assert gateway.post(f"{base}/transfer", json={"to": "Nobody"},
+                        headers=staff(robin)).status_code == 404  # fmt: skip
+    moved = gateway.post(f"{base}/transfer", json={"to": "Lee"}, headers=staff(robin))
+    assert moved.status_code == 200 and moved.json()["ticket"]["peer_name"] == "Lee"
+    assert "Lee" in texts(hist(gateway, person))
+    sent = gateway.post(f"{base}/messages", json={"text": "hi, Lee here"}, headers=staff(robin))
+    assert sent.status_code == 403
+    assert gateway.post(f"{base}/messages", json={"text": "hi, Lee here"},
+                        headers=staff(lee)).status_code == 200  # fmt: skip
+    released = gateway.post(f"{base}/release", headers=staff(lee))
+    assert released.status_code == 200 and released.json()["ticket"]["state"] == "waiting"
+    assert gateway.post(f"{base}/claim", headers=staff(robin)).status_code == 200
+    actions = gateway.get("/api/staff/audit", headers=staff()).json()["actions"]
+    trail = [(a["actor"], a["action"], a["target"]) for a in reversed(actions) if a["ticket_id"]]
+    assert trail == [
+        ("Robin", "claim", ""), ("Robin", "note", ""), ("Robin", "transfer", "Lee"),
+        ("Lee", "send", ""), ("Lee", "release", ""), ("Robin", "claim", ""),
+    ]  # fmt: skip
+    assert SENTINEL not in str(actions) and "Lee here" not in str(actions)
+
+
+def test_the_command_line_adds_an_account_whose_token_works(
+    gateway: TestClient, desk_env: dict[str, str]
+) -> None:
+    env = {**os.environ, **desk_env}
+
+    def bot(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot", "staff", *args]
+        return subprocess.run(
+            command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    added = bot("add", "Kai", "--role", "lead")
+    assert added.returncode == 0, added.stderr
+    token = added.stdout.strip().splitlines()[-1]
+    assert gateway.get("/api/staff/me", headers=staff(token)).json()["role"] == "lead"
+    assert "Kai\tlead" in bot("list").stdout
+    assert token not in bot("list").stdout
+    again = bot("add", "Kai")
+    assert again.returncode == 1 and "already" in again.stderr
+    assert bot("disable", "Kai").returncode == 0
+    assert gateway.get("/api/staff/me", headers=staff(token)).status_code == 401
