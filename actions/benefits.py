@@ -19,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import parsing
 from actions.buttons import inform
 from actions.forms import AskWithButtons, checked
-from actions.knowledge import from_line, source_of
 from actions.services import Knowledge, knowledge
+from actions.showing import from_line, source_of
 from peerpath.protocol import HELP, PEER_BUTTON, MessageKind
 from peerpath.search.answers import short_answer
 

@@ -20,29 +20,25 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import continuation, followups, metrics, ordinals
-from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
+from actions.reading import list_item, on_a_list, read_on
 from actions.services import Knowledge, knowledge
+from actions.showing import (
+    TELL_ME_MORE_BUTTON,
+    flow_buttons,
+    no_answer,
+    related_buttons,
+    show_passage,
+    show_sources,
+)
 from actions.speaking import language_of
 from peerpath.asking import beside_request
-from peerpath.catalogue import tr
 from peerpath.protocol import (
-    HELP,
-    PEER_BUTTON,
-    TELL_ME_MORE,
-    Intent,
-    MessageKind,
     MessageMeta,
     Safety,
-    payload,
 )
 from peerpath.search.answers import (
-    LIST_ITEM,
     answer_units,
     focus_units,
-    is_own_question,
-    render,
-    units,
-    without_verdict,
 )
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -88,37 +84,6 @@ AUDIENCE_BY_ROLE = {
     "employer": "employer",
 }
 
-NO_ANSWER = (
-    "I'm sorry, I don't have that in my resources, and I'd rather say so than guess. "
-    "I know about peer support work: the vocational peer specialist role, trainings "
-    "and certification, wages and careers, and working while on benefits."
-)
-NO_ANSWER_BUTTONS = [
-    PEER_BUTTON.to_dict(),
-    {"title": "Show the menu", "payload": HELP},
-]
-TELL_ME_MORE_BUTTON = {"title": "Tell me more", "payload": TELL_ME_MORE}
-BENEFITS_CHECK_BUTTON = {
-    "title": "Check my benefits step by step",
-    "payload": payload(Intent.START_BENEFITS_CHECK),
-}
-TRAINING_FINDER_BUTTON = {
-    "title": "Find a training near me",
-    "payload": payload(Intent.FIND_TRAINING),
-}
-NEAR_MISS = "The closest thing I have is this section. Want to see it?"
-NOTHING_MORE = "That's everything I have on this. Would you like to look at something else?"
-BENEFITS_NOTE = (
-    "This is general information, not legal or financial advice, and I can't say what "
-    "it means for your own benefits. A free benefits counselor can: {contact}."
-)
-COUNSELOR_NOTE = "A free benefits counselor can look at your own situation: {contact}."
-ASK_FOR_WIPA = "ask Social Security about WIPA benefits counseling"
-# an answer that already says it is general information (English and Spanish articles)
-GENERAL_INFORMATION_SAID = ("not legal or financial advice", "no es asesoría legal ni financiera")
-FROM_SECTION = "From: {title}, “{heading}”"
-FROM_DOCUMENT = "From: {title}"
-ONLY_IN_ENGLISH = "I have this only in English for now:"
 IPS_QUESTION = '"IPS" can mean two different things in peer support. Which one do you mean?'
 IPS_BUTTONS = [
     {
@@ -136,12 +101,10 @@ IPS_CLEAR = re.compile(
     re.IGNORECASE,
 )
 IPS_MEANINGS = (r"intentional peer support", r"individual(i[sz]ed)? placement and support")
-NEAR_MISS_MARGIN = 0.10
 # A message the NLU found off-topic is answered when search matches it this much above
 # the usual bar: the NLU's off-topic examples score below 0.26, in-scope questions'
 # 5th percentile is 0.44 (dev set), the bar 0.40.
 OFF_TOPIC_MARGIN = 0.10
-MAX_RELATED = 2
 
 
 # vocational peer support compared with IPS: the employment model is meant
@@ -190,90 +153,6 @@ def with_role_said(kb: Knowledge, tracker: Tracker, text: str, rest: str, role: 
 
     whole = best(text, kb.vector(text, tracker.latest_message))
     return rest if best(rest, kb.vector(rest)) >= whole else text
-
-
-def source_of(kb: Knowledge, passage: Passage) -> dict[str, str]:
-    """The `sources` entry every channel renders as a link."""
-    return {
-        "title": passage.title,
-        "section": passage.heading,
-        "url": kb.source_url(passage.doc_id, passage.anchor),
-        "doc": passage.doc_id,
-        "chunk_id": passage.chunk_id,
-    }
-
-
-def from_line(passage: Passage, lang: str = "en") -> str:
-    if passage.heading:
-        return tr(lang, FROM_SECTION, title=passage.title, heading=passage.heading)
-    return tr(lang, FROM_DOCUMENT, title=passage.title)
-
-
-def benefits_note(kb: Knowledge, answer: str, lang: str = "en") -> str:
-    """Benefits answers always say what they are not, and where real help is."""
-    wipa = kb.directory.get("wipa")
-    contact = wipa.contact_line() if wipa else tr(lang, ASK_FOR_WIPA)
-    said = any(phrase in answer for phrase in GENERAL_INFORMATION_SAID)
-    return tr(lang, COUNSELOR_NOTE if said else BENEFITS_NOTE, contact=contact)
-
-
-def answer_text(
-    kb: Knowledge,
-    passage: Passage,
-    shown: list[int],
-    question: str | None = None,
-    lang: str = "en",
-) -> str:
-    """The passage's `shown` sentences, its source line, and the benefits note where it
-    applies. Answering a `question` that is not the section's own, a leading bare "Yes."
-    or "No." is left out: it answered the section's question, not this one. A passage
-    in another language than the conversation's says so first."""
-    answer = render(units(passage.text), shown)
-    if question is not None and not is_own_question(question, passage.heading or ""):
-        answer = without_verdict(answer)
-    parts = [answer, from_line(passage, lang)]
-    if passage.lang != lang:
-        parts.insert(0, tr(lang, ONLY_IN_ENGLISH))
-    if "benefits" in passage.topics:
-        parts.append(benefits_note(kb, answer, lang))
-    return "\n\n".join(parts)
-
-
-def related_buttons(hits: list[Hit], shown: Passage, threshold: float) -> list[dict[str, str]]:
-    """Other good sections as buttons; tapping one asks its heading as a question."""
-    buttons: list[dict[str, str]] = []
-    for hit in hits:
-        passage = hit.passage
-        if hit.score < threshold or passage.chunk_id == shown.chunk_id or not passage.heading:
-            continue
-        if passage.heading == shown.heading or any(
-            b["payload"] == passage.heading for b in buttons
-        ):
-            continue
-        buttons.append({"title": passage.heading, "payload": passage.heading})
-        if len(buttons) == MAX_RELATED:
-            break
-    return buttons
-
-
-def show_passage(
-    dispatcher: CollectingDispatcher,
-    kb: Knowledge,
-    passage: Passage,
-    shown: list[int],
-    buttons: list[dict[str, str]],
-    question: str | None = None,
-    lang: str = "en",
-    ask_feedback: bool = True,
-) -> None:
-    """The passage's `shown` sentences with their source, then 'Was this helpful?'."""
-    dispatcher.utter_message(
-        text=answer_text(kb, passage, shown, question, lang),
-        buttons=buttons,
-        json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
-    )
-    if ask_feedback:
-        dispatcher.utter_message(text=FEEDBACK_QUESTION, buttons=FEEDBACK_BUTTONS)
 
 
 def short_units(kb: Knowledge, passage: Passage, question: str, vector: np.ndarray) -> list[int]:
@@ -421,96 +300,6 @@ async def answer(
     ]
 
 
-def on_a_list(last: Passage, shown: Any, text: str) -> bool:
-    """A few words that go on along the list whose items were just shown ("ok the next
-    one", "and the others?")."""
-    items = set(ordinals.list_items(last.text))
-    return (
-        bool(shown)
-        and set(shown) <= items
-        and len(tokens(text)) <= 3
-        and ordinals.reading(text) in ("next", "on")
-    )
-
-
-def about_item(kb: Knowledge, passage: Passage, unit: int, lang: str) -> list[Hit]:
-    """Other sections that say more about one item of a passage's list."""
-    item = units(passage.text)[unit]
-    threshold = kb.settings.search.min_score
-    return [
-        hit
-        for hit in kb.index.search(item, 6, vector=kb.vector(item), languages=[lang])
-        if hit.passage.chunk_id != passage.chunk_id and hit.score >= threshold
-    ]
-
-
-def list_item(
-    dispatcher: CollectingDispatcher,
-    kb: Knowledge,
-    question: str,
-    vector: np.ndarray,
-    ordinal: ordinals.Ordinal,
-    lang: str,
-    aside: bool = False,
-) -> list[dict[str, Any]] | None:
-    """The item a question names by its place in a list, with the sections that say more
-    about it as buttons and as what "tell me more" reads; None when no list has it."""
-    hits = kb.index.search(question, 20, vector=vector, languages=[lang])
-    found = ordinals.list_answer(kb.index.passages, hits, ordinal, [lang])
-    if found is None:
-        return None
-    passage, unit = found
-    about = about_item(kb, passage, unit, lang)
-    threshold = kb.settings.search.min_score
-    buttons = [] if aside else [TELL_ME_MORE_BUTTON, *related_buttons(about, passage, threshold)]
-    show_passage(dispatcher, kb, passage, [unit], buttons, question, lang, not aside)
-    return [
-        SlotSet("kb_shown", [unit]),
-        SlotSet("kb_queue", [h.passage.chunk_id for h in about]),
-        SlotSet("kb_last", passage.chunk_id),
-        # what a follow-up ("what does that mean?") is about: the item, not "the third"
-        SlotSet("kb_question", LIST_ITEM.sub("", units(passage.text)[unit])),
-    ]
-
-
-def show_sources(dispatcher: CollectingDispatcher, kb: Knowledge, passage: Passage) -> None:
-    """Where the last answer comes from: our article and section, and the works it cites."""
-    cited = followups.citations(passage.text)
-    text = f"That answer is from our article “{passage.title}”"
-    text += f", the section “{passage.heading}”." if passage.heading else "."
-    if cited:
-        text += " That section draws on " + "; ".join(cited) + "."
-    dispatcher.utter_message(
-        text=text,
-        json_message={"kind": MessageKind.ANSWER, "sources": [source_of(kb, passage)]},
-    )
-
-
-def flow_buttons(passage: Passage) -> list[dict[str, str]]:
-    """After a direct answer, the guided flow that goes further, as a button."""
-    if "benefits" in passage.topics:
-        return [BENEFITS_CHECK_BUTTON]
-    if "training" in passage.topics:
-        return [TRAINING_FINDER_BUTTON]
-    return []
-
-
-def no_answer(
-    dispatcher: CollectingDispatcher, best: Hit | None, threshold: float
-) -> list[dict[str, Any]]:
-    """Says plainly there is no answer, offers a peer, and the closest section if near."""
-    dispatcher.utter_message(text=NO_ANSWER, buttons=NO_ANSWER_BUTTONS)
-    if best is not None and best.score >= threshold - NEAR_MISS_MARGIN and best.passage.heading:
-        heading = best.passage.heading
-        dispatcher.utter_message(text=NEAR_MISS, buttons=[{"title": heading, "payload": heading}])
-    return [
-        SlotSet("kb_queue", []),
-        SlotSet("kb_last", None),
-        SlotSet("kb_question", None),
-        SlotSet("kb_shown", None),
-    ]
-
-
 class ActionAnswerQuestion(Action):
     """Answers a question from the knowledge base, with its source, or says it can't.
 
@@ -584,56 +373,3 @@ class ActionTellMeMore(Action):
         if subject is not None:
             return await answer(dispatcher, kb, tracker, subject) or []
         return read_on(dispatcher, kb, tracker)
-
-
-def read_on(
-    dispatcher: CollectingDispatcher, kb: Knowledge, tracker: Tracker
-) -> list[dict[str, Any]]:
-    """The next part in document order (continuation.next_part), shown."""
-    last = kb.index.passage(tracker.get_slot("kb_last") or "")
-    shown = [i for i in tracker.get_slot("kb_shown") or [] if isinstance(i, int)]
-    queue = [c for c in (tracker.get_slot("kb_queue") or []) if kb.index.passage(c)]
-    after = kb.index.neighbours(last.chunk_id)[1] if last is not None else None
-
-    def count(chunk_id: str) -> int:
-        passage = kb.index.passage(chunk_id)
-        return len(units(passage.text)) if passage is not None else 0
-
-    step = continuation.next_part(
-        last.chunk_id if last is not None else None,
-        shown,
-        len(units(last.text)) if last is not None else 0,
-        after.chunk_id if after is not None else None,
-        count(after.chunk_id) if after is not None else 0,
-        queue,
-        {c: count(c) for c in queue},
-        tuple(ordinals.list_items(last.text)) if last is not None else (),
-        ordinals.reading(tracker.latest_message.get("text") or ""),
-    )
-    passage = kb.index.passage(step.chunk_id) if step is not None else None
-    if step is None or passage is None:
-        dispatcher.utter_message(text=NOTHING_MORE)
-        return [SlotSet("kb_queue", []), SlotSet("kb_last", None), SlotSet("kb_shown", None)]
-    queue = [c for c in queue if c != passage.chunk_id]
-    stepped = step.rest_of_section and len(step.units) == 1 and last is not None
-    if stepped and last is not None and step.units[0] in ordinals.list_items(last.text):
-        # the next item of a list: "tell me more" then reads what's about it
-        about = about_item(kb, last, step.units[0], language_of(tracker))
-        queue = [hit.passage.chunk_id for hit in about]
-        subject = [SlotSet("kb_question", LIST_ITEM.sub("", units(last.text)[step.units[0]]))]
-    else:
-        subject = []
-    shown = sorted({*shown, *step.units}) if step.rest_of_section else list(step.units)
-    has_more = (
-        len(shown) < len(units(passage.text))
-        or kb.index.neighbours(passage.chunk_id)[1] is not None
-        or bool(queue)
-    )
-    buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-    show_passage(dispatcher, kb, passage, list(step.units), buttons, None, language_of(tracker))
-    return [
-        SlotSet("kb_shown", shown),
-        SlotSet("kb_queue", queue),
-        SlotSet("kb_last", passage.chunk_id),
-        *subject,
-    ]

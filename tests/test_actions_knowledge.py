@@ -9,13 +9,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import (
     IPS_QUESTION,
-    NO_ANSWER,
-    NOTHING_MORE,
     ActionAnswerQuestion,
     ActionTellMeMore,
     ambiguous_ips,
 )
 from actions.services import Knowledge
+from actions.showing import NO_ANSWER, NOTHING_MORE
 from tests.helpers.rasa import knowledge_for, load_domain, new_tracker, slots_set
 
 

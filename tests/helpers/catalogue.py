@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = (
     "actions.menu",
     "actions.knowledge",
+    "actions.showing",
     "actions.conversation",
     "actions.benefits",
     "actions.training",
