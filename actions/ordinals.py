@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from peerpath import continuing
 from peerpath.search.answers import LIST_ITEM, units
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -48,7 +49,9 @@ _BY_NUMBER = re.compile(
 # words that come between a place and the noun without being the noun
 _NOT_NOUNS = frozenset({"the", "time", "thing", "things", "one", "few", "two", "and", "year",
                         "years", "day", "days", "week", "weeks", "month", "months", "hour",
-                        "hours", "job", "step", "what", "about", "for"})  # fmt: skip
+                        "hours", "job", "step", "what", "about", "for", "please",
+                        "thank", "tell", "give", "show", "walk", "through", "each", "again",
+                        "then", "that", "this", "with", "from"})  # fmt: skip
 _QUIET_NOUNS = frozenset({"top", "core", "main", "key", "big", "most", "very", "new", "ten",
                           "twelve", "three", "four", "five", "six", "seven", "eight", "nine",
                           "listed", "named", "numbered", "recommended"})  # fmt: skip
@@ -84,6 +87,15 @@ def _nouns(said: str) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= 4 and w not in _NOT_NOUNS)
 
 
+# "#1", "number 3", "the second one": a place whose noun is elsewhere in the message
+# ("walk me through the priorities one at a time. whats #1?")
+_BARE = re.compile(
+    rf"(?:#\s*|\bnumber\s+|\bno\.\s*)(?P<number>\d{{1,2}})\b|"
+    rf"\bthe\s+(?P<place>{_PLACE_WORD})\s+one\b",
+    re.IGNORECASE,
+)
+
+
 def ordinal_asked(text: str) -> Ordinal | None:
     """The place and the noun of a list item `text` asks for, or None."""
     for pattern in (_BY_WORD, _BY_NUMBER):
@@ -93,6 +105,12 @@ def ordinal_asked(text: str) -> Ordinal | None:
             nouns = _nouns(match.group("noun"))
             if place == 0 or place > 30 or not nouns:
                 continue
+            return Ordinal(place, nouns)
+    bare = _BARE.search(text)
+    if bare is not None:
+        place = _place(bare.group("place") or bare.group("number") or "0")
+        nouns = _nouns(re.sub(r"[^\w\s]", " ", text[: bare.start()] + " " + text[bare.end() :]))
+        if 0 < place <= 30 and nouns:
             return Ordinal(place, nouns)
     return None
 
@@ -149,25 +167,7 @@ def list_answer(
     return next(iter(named.values())) if len(named) == 1 else None
 
 
-# After one item of a list: "next one", "and?" step to the next item; "keep going",
-# "go on", "what else" read the rest of the list; "tell me more" asks about the item.
-_STEP = re.compile(
-    r"\b(next|after\s+(that|this|it|those)|the\s+one\s+after|following|then\s+what|"
-    r"siguiente|despu[eé]s)\b|^\W*(and|y)\W*$",
-    re.IGNORECASE,
-)
-_ON = re.compile(
-    r"\b(keep\s+going|go(\s+on|\s+ahead)|continue|carry\s+on|what\s+else|the\s+rest|"
-    r"others?|more\s+of\s+them|sigue|contin[uú]a|qu[eé]\s+m[aá]s|los\s+dem[aá]s)\b",
-    re.IGNORECASE,
-)
-
-
 def reading(text: str) -> str:
     """What a "tell me more" after a list item asks: "next" (one item), "on" (the rest of
     the list) or "more" (more about the item)."""
-    if _STEP.search(text):
-        return "next"
-    if _ON.search(text):
-        return "on"
-    return "more"
+    return continuing.reading(text)

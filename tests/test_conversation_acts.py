@@ -87,3 +87,9 @@ def test_an_item_asked_by_its_place_then_the_next_one(gateway: TestClient) -> No
     reply = say(gateway, "acts-item", "what is priority 7 about?")
     assert texts(reply).lstrip().startswith("7."), texts(reply)
     assert texts(say(gateway, "acts-item", "ok the next one")).lstrip().startswith("8.")
+
+
+def test_ok_next_one_after_an_answer_reads_on(gateway: TestClient) -> None:
+    first = _source(say(gateway, "acts-next", "what does a vocational peer specialist do?"))
+    after = say(gateway, "acts-next", "ok next one")
+    assert _source(after).get("doc") == first.get("doc"), texts(after)

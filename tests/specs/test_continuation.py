@@ -6,6 +6,7 @@ import pytest
 
 from actions.continuation import Next, next_part, own_subject
 from actions.followups import corrected
+from peerpath.continuing import goes_on
 
 # (last, shown, units of last, next section, its units, queue) -> what comes next
 ORDER = [
@@ -86,3 +87,16 @@ def test_after_one_item_of_a_list(state: tuple, expected: Next) -> None:
     shown, asked = state
     items = (1, 2, 3, 4, 5)
     assert next_part("a#1", shown, 6, "a#2", 2, ["b#1"], {"b#1": 3}, items, asked) == expected
+
+
+GOES_ON = [("ok next one", True), ("next", True), ("the next one please", True),
+           ("whats next", True), ("keep going", True), ("and after that?", True),
+           ("y despues", True), ("la siguiente", True), ("next one!", True),
+           # words of its own: a question, not a request to read on
+           ("next steps for certification?", False), ("the next priority", False),
+           ("what is next for peers in vermont", False), ("ok", False), ("bye", False)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), GOES_ON)
+def test_a_message_that_only_asks_to_go_on(text: str, expected: bool) -> None:
+    assert goes_on(text) is expected

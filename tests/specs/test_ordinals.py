@@ -17,6 +17,9 @@ ASKED = [
     ("the 3rd priority", Ordinal(3, ("priority",))),
     ("what's the last concern", Ordinal(-1, ("concern",))),
     ("¿cuál es la primera prioridad?", Ordinal(1, ("prioridad",))),
+    # the place said bare, its noun elsewhere in the message
+    ("walk me through the priorities one at a time please. whats #1?", Ordinal(1, ("priority",))),
+    ("and the second one of the concerns", Ordinal(2, ("concern",))),
     # numbers that count something else, and places with no noun
     ("peers earn $15 an hour", None),
     ("i worked 20 hours a week", None),

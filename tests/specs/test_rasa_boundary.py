@@ -13,9 +13,9 @@ from peerpath.settings import PROJECT_ROOT
 # What Rasa's process may import from peerpath/ (light: the standard library, PyYAML,
 # numpy). Adding one means it must run on Python 3.10 with Rasa's pins.
 RASA_MAY_IMPORT = frozenset({
-    "peerpath", "peerpath.asking", "peerpath.catalogue", "peerpath.corrections",
-    "peerpath.flows", "peerpath.logs", "peerpath.minilm", "peerpath.protocol",
-    "peerpath.types", "peerpath.vectors", "peerpath.wordpiece",
+    "peerpath", "peerpath.asking", "peerpath.catalogue", "peerpath.continuing",
+    "peerpath.corrections", "peerpath.flows", "peerpath.logs", "peerpath.minilm",
+    "peerpath.protocol", "peerpath.types", "peerpath.vectors", "peerpath.wordpiece",
 })  # fmt: skip
 
 
