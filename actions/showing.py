@@ -17,7 +17,13 @@ from actions.conversation import FEEDBACK_BUTTONS, FEEDBACK_QUESTION
 from actions.services import Knowledge
 from peerpath.catalogue import tr
 from peerpath.protocol import HELP, PEER_BUTTON, TELL_ME_MORE, Intent, MessageKind, payload
-from peerpath.search.answers import is_own_question, render, units, without_verdict
+from peerpath.search.answers import (
+    is_own_question,
+    lacks_exact_fact,
+    render,
+    units,
+    without_verdict,
+)
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
 
@@ -65,6 +71,8 @@ FROM_SECTION = "From: {title}, “{heading}”"
 FROM_DOCUMENT = "From: {title}"
 
 ONLY_IN_ENGLISH = "I have this only in English for now:"
+# the question asks a name, a year or a count the closest section doesn't hold
+NOT_EXACTLY = "My resources don't give that exact detail. This is the closest I have:"
 
 NEAR_MISS_MARGIN = 0.10
 
@@ -111,6 +119,8 @@ def answer_text(
     if question is not None and not is_own_question(question, passage.heading or ""):
         answer = without_verdict(answer)
     parts = [answer, from_line(passage, lang)]
+    if question is not None and lacks_exact_fact(question, passage.text):
+        parts.insert(0, tr(lang, NOT_EXACTLY))
     if passage.lang != lang:
         parts.insert(0, tr(lang, ONLY_IN_ENGLISH))
     if "benefits" in passage.topics:

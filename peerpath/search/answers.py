@@ -111,6 +111,26 @@ def answer_bearing(question: str) -> Callable[[str], bool] | None:
     return lambda sentence: bool(wanted.search(_CITED.sub(" ", sentence)))
 
 
+# A question that asks for one exact fact, in so many words: who, in what year, how
+# many. (Not "when should I tell my boss": that asks how, not a date.)
+_ASKS_EXACT = (
+    (re.compile(r"\bwho\s+(wrote|founded|started|leads|runs|made|created|funded|designed|"
+                r"published|directs|chairs)\b|\bwho\s+(is|was)\s+(the\s+)?(author|founder|"
+                r"director|head|chair|leader)s?\b", re.IGNORECASE), _NAME),
+    (re.compile(r"\bwhen\s+(was|were|did|will)\b|\b(what|which)\s+year\b|\bsince\s+when\b",
+                re.IGNORECASE), _DATE),
+    (re.compile(r"\bhow\s+many\b|\bwhat\s+(percent|percentage)\b", re.IGNORECASE), _NUMBER),
+)  # fmt: skip
+
+
+def lacks_exact_fact(question: str, text: str) -> bool:
+    """Whether `question` asks for a name, a year or a count in so many words and
+    `text` (a whole section) holds none, its citations aside: the section is the
+    closest there is, not the answer."""
+    plain = _CITED.sub(" ", text)
+    return any(ask.search(question) and not fact.search(plain) for ask, fact in _ASKS_EXACT)
+
+
 def _words(items: list[str]) -> int:
     return sum(len(item.split()) for item in items)
 

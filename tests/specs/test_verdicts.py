@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from peerpath.search.answers import is_own_question, without_verdict
+from peerpath.search.answers import is_own_question, lacks_exact_fact, without_verdict
 
 VERDICTS = [
     ("No. The Action Agenda asks employers to offer full-time jobs.",
@@ -41,3 +41,25 @@ OWN = [
 @pytest.mark.parametrize(("question", "heading", "own"), OWN)
 def test_the_sections_own_question(question: str, heading: str, own: bool) -> None:
     assert is_own_question(question, heading) is own
+
+
+EXACT = [
+    # asks a name / year / count in so many words, and the section holds none
+    ("who runs the coalition?", "It trains peers. (Wellness Workforce Coalition, 2020)", True),
+    ("what year was the coalition founded", "It was funded after a flood.", True),
+    ("how many members does it have", "It has member organizations.", True),
+    # the section holds it
+    ("who wrote the agenda?", "It is a report by Jeremy Reuling and Rita Cronise.", False),
+    ("when was it published?", "It is a September 2024 report.", False),
+    ("how many members does it have", "It has 13 member organizations.", False),
+    # questions that ask how, not for a date or a count
+    ("when should i tell my boss about my diagnosis", "Disclosure is your choice.", False),
+    ("how do i negotiate my pay", "Research the local living wage.", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "section", "lacks"), EXACT)
+def test_a_section_that_lacks_the_exact_fact_asked(
+    question: str, section: str, lacks: bool
+) -> None:
+    assert lacks_exact_fact(question, section) is lacks
