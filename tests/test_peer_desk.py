@@ -149,3 +149,26 @@ def test_the_command_line_adds_an_account_whose_token_works(
     assert again.returncode == 1 and "already" in again.stderr
     assert bot("disable", "Kai").returncode == 0
     assert gateway.get("/api/staff/me", headers=staff(token)).status_code == 401
+
+
+def test_saved_replies_leads_keep_them_every_peer_reads_them(gateway: TestClient) -> None:
+    robin = add(gateway, "Robin")
+    wipa = {"title": "What WIPA is", "text": "WIPA is free benefits counseling.", "lang": "en"}
+    assert gateway.post("/api/staff/replies", json=wipa, headers=staff(robin)).status_code == 403
+    assert gateway.post("/api/staff/replies", json=wipa, headers=staff()).status_code == 200
+    horario = {"title": "Horario", "text": "Estamos de 9 a 5.", "lang": "es"}
+    gateway.post("/api/staff/replies", json=horario, headers=staff())
+    listed = gateway.get("/api/staff/replies", headers=staff(robin)).json()["replies"]
+    assert [r["title"] for r in listed] == ["Horario", "What WIPA is"]
+    spanish = gateway.get("/api/staff/replies?lang=es", headers=staff(robin)).json()["replies"]
+    assert [r["title"] for r in spanish] == ["Horario"]
+    changed = {**wipa, "text": "WIPA: free, confidential benefits counseling."}
+    gateway.post("/api/staff/replies", json=changed, headers=staff())
+    [wipa_now] = [r for r in gateway.get("/api/staff/replies", headers=staff(robin)).json()[
+        "replies"] if r["title"] == "What WIPA is"]  # fmt: skip
+    assert wipa_now["text"].startswith("WIPA: free")
+    bad = gateway.post("/api/staff/replies", json={"title": "", "text": "x"}, headers=staff())
+    assert bad.status_code == 400
+    gone = {"title": "Horario", "delete": True}
+    assert gateway.post("/api/staff/replies", json=gone, headers=staff()).status_code == 200
+    assert gateway.post("/api/staff/replies", json=gone, headers=staff()).status_code == 404

@@ -1,4 +1,5 @@
-"""The peer desk's own records: staff accounts, the audit trail, notes on tickets.
+"""The peer desk's own records: staff accounts, the audit trail, notes on tickets, and
+the team's saved replies.
 
 Accounts keep only a SHA-256 of their token: a token is shown once, when an
 account is added or its token rotated, and a lost one is rotated, never read
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.handoff.store import (
     HandoffStore,
+    SavedReply,
     StaffAccount,
     StaffAction,
     Ticket,
@@ -153,6 +155,42 @@ class Desk:
                  "at": (aware(n.created_at) or now()).isoformat()}
                 for n in rows
             ]  # fmt: skip
+
+    # --- saved replies ------------------------------------------------------------
+
+    def replies(self, lang: str = "") -> list[dict[str, str]]:
+        """The team's saved replies, by title; with `lang`, those for it or for any."""
+        with self.store.session() as s:
+            query = select(SavedReply).order_by(SavedReply.title)
+            if lang:
+                query = query.where(SavedReply.lang.in_([lang, ""]))
+            return [{"title": r.title, "text": r.text, "lang": r.lang} for r in s.scalars(query)]
+
+    def save_reply(self, title: str, text: str, lang: str, author: str) -> None:
+        """Add a saved reply, or change the one with this title."""
+        title, text = " ".join(title.split()), text.strip()
+        if not 1 <= len(title) <= 80 or not text or len(text) > MAX_NOTE:
+            raise HandoffError("A saved reply has a title (up to 80 characters) and a text.", 400)
+        if lang not in ("", "en", "es"):
+            raise HandoffError("lang is en, es, or empty for any language.", 400)
+        with self.store.session() as s:
+            found = s.get(SavedReply, title)
+            if found is None:
+                s.add(SavedReply(title=title, text=text, lang=lang, updated_by=author))
+            else:
+                found.text, found.lang, found.updated_by, found.updated_at = (
+                    text,
+                    lang,
+                    author,
+                    now(),
+                )
+
+    def delete_reply(self, title: str) -> None:
+        with self.store.session() as s:
+            found = s.get(SavedReply, title)
+            if found is None:
+                raise HandoffError(f"No saved reply titled {title}.", 404)
+            s.delete(found)
 
     # --- passing a ticket on ----------------------------------------------------
 

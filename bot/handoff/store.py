@@ -159,6 +159,18 @@ class TicketNote(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class SavedReply(Base):
+    """A reply the team uses often ("What WIPA is", "Our hours"), kept by leads."""
+
+    __tablename__ = "saved_replies"
+
+    title: Mapped[str] = mapped_column(String(80), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="")  # "" = any language
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
 def new_ticket_id() -> str:
     return "T" + secrets.token_hex(3).upper()
 

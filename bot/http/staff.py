@@ -175,6 +175,29 @@ async def accounts(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
+async def saved_replies(request: Request) -> JSONResponse:
+    """GET /api/staff/replies[?lang=es]: the team's saved replies. POST {"title", "text",
+    "lang"} adds or changes one, {"title", "delete": true} removes it (leads)."""
+    desk = services(request).handoff.desk
+    if request.method == "GET":
+        await staff_member(request)
+        lang = request.query_params.get("lang", "")
+        return JSONResponse({"replies": await anyio.to_thread.run_sync(desk.replies, lang)})
+    lead = await team_lead(request)
+    data = await read_json_object(request)
+    title, text, lang = data.get("title"), data.get("text", ""), data.get("lang", "")
+    if not isinstance(title, str) or not isinstance(text, str) or not isinstance(lang, str):
+        raise BadRequest("title, text and lang are text.")
+    if data.get("delete") is True:
+        await anyio.to_thread.run_sync(desk.delete_reply, title)
+        action = "delete_reply"
+    else:
+        await anyio.to_thread.run_sync(desk.save_reply, title, text, lang, lead.name)
+        action = "save_reply"
+    await anyio.to_thread.run_sync(desk.record, lead.name, action, "", title[:64])
+    return JSONResponse({"title": title, "done": action})
+
+
 async def audit(request: Request) -> JSONResponse:
     """GET /api/staff/audit: who did what, when (leads; never what was written)."""
     await team_lead(request)
@@ -269,6 +292,7 @@ routes = [
     Route("/staff/tickets/{ticket_id}/transfer", transfer, methods=["POST"]),
     Route("/staff/tickets/{ticket_id}/release", release, methods=["POST"]),
     Route("/staff/accounts", accounts, methods=["GET", "POST"]),
+    Route("/staff/replies", saved_replies, methods=["GET", "POST"]),
     Route("/staff/audit", audit, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]

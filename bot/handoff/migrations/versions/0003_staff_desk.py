@@ -1,4 +1,5 @@
-"""The peer desk: staff accounts (token hashes), the audit trail, notes on tickets.
+"""The peer desk: staff accounts (token hashes), the audit trail, notes on tickets,
+saved replies.
 
 Revision ID: 0003
 """
@@ -50,9 +51,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_ticket_notes_ticket_id", "ticket_notes", ["ticket_id"])
+    op.create_table(
+        "saved_replies",
+        sa.Column("title", sa.String(80), primary_key=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("lang", sa.String(8), nullable=False),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("saved_replies")
     op.drop_table("ticket_notes")
     op.drop_table("staff_actions")
     op.drop_table("staff_accounts")
