@@ -80,7 +80,7 @@ def test_request_claim_relay_both_ways_end_and_the_bot_answers_again(gateway) ->
     ticket = only_ticket(gateway)
     assert ticket["topic"] == "benefits" and ticket["channel"] == "web"
     assert set(ticket) == {"id", "state", "topic", "channel", "urgent", "waiting_seconds",
-                           "peer_name", "callback", "in_hours", "messages"}  # fmt: skip
+                           "peer_name", "callback", "in_hours", "messages", "lang"}  # fmt: skip
 
     # non-staff can't see or claim
     assert gateway.get("/api/staff/tickets").status_code == 401

@@ -172,3 +172,35 @@ def test_saved_replies_leads_keep_them_every_peer_reads_them(gateway: TestClient
     gone = {"title": "Horario", "delete": True}
     assert gateway.post("/api/staff/replies", json=gone, headers=staff()).status_code == 200
     assert gateway.post("/api/staff/replies", json=gone, headers=staff()).status_code == 404
+
+
+def test_closed_tickets_by_day_state_and_language_with_transcript_and_notes(
+    gateway: TestClient,
+) -> None:
+    person = f"desk-{secrets.token_hex(4)}"
+    ticket = waiting_ticket(gateway, person)
+    base = f"/api/staff/tickets/{ticket}"
+    gateway.post(f"{base}/claim", headers=staff())
+    gateway.post(f"{base}/messages", json={"text": "hello from Sam"}, headers=staff())
+    gateway.post(f"{base}/notes", json={"text": "call back Tuesday"}, headers=staff())
+    gateway.post(f"{base}/end", headers=staff())
+    today = gateway.get("/api/staff/history", headers=staff()).json()
+    [closed] = [t for t in today["tickets"] if t["id"] == ticket]
+    assert closed["state"] == "ended" and closed["lang"] == "en" and closed["closed_at"]
+    for query in ("lang=es", "state=expired", "day=2020-01-01"):
+        found = gateway.get(f"/api/staff/history?{query}", headers=staff()).json()["tickets"]
+        assert ticket not in [t["id"] for t in found], query
+    assert gateway.get("/api/staff/history?day=yesterday", headers=staff()).status_code == 400
+    assert gateway.get("/api/staff/history?state=open", headers=staff()).status_code == 400
+    opened = gateway.get(base, headers=staff()).json()
+    assert "hello from Sam" in [m["text"] for m in opened["messages"]]
+    assert [n["text"] for n in opened["notes"]] == ["call back Tuesday"]
+
+
+def test_a_spanish_speakers_ticket_says_so_to_the_peer(gateway: TestClient) -> None:
+    person = f"desk-es-{secrets.token_hex(4)}"
+    say(gateway, person, "hola, quiero hablar con una persona por favor")
+    say(gateway, person, "sí")
+    say(gateway, person, '/inform{"handoff_topic": "work"}')
+    tickets = gateway.get("/api/staff/tickets", headers=staff()).json()["tickets"]
+    assert [t["lang"] for t in tickets] == ["es"], tickets

@@ -71,6 +71,7 @@ def staff_view(ticket: Ticket, message_count: int = 0) -> dict[str, Any]:
         "callback": bool(ticket.callback_message or ticket.callback_contact),
         "in_hours": ticket.in_hours,
         "messages": message_count,
+        "lang": ticket.lang or "en",  # the peer writes in the person's language
     }
 
 
@@ -155,7 +156,7 @@ class HandoffService:
         ticket = Ticket(
             id=new_ticket_id(), conv_id=conv_id, channel=channel, address=address,
             state=TicketState.WAITING, stage=Stage.NONE if in_hours else Stage.OFFER,
-            topic=topic or "other", urgent=urgent, in_hours=in_hours,
+            topic=topic or "other", urgent=urgent, in_hours=in_hours, lang=lang,
         )  # fmt: skip
         await self._db(self.store.add, ticket)
         self.metrics.handoff("opened", urgent)
@@ -372,6 +373,16 @@ class HandoffService:
             if routes_to_peer(ticket) or ticket.state == TicketState.WAITING:
                 open_ticket = ticket
         return items, open_ticket
+
+    async def history(self, day: dt.date, state: str = "", lang: str = "") -> list[dict[str, Any]]:
+        """Tickets closed on `day` (UTC), newest first, with when each was closed."""
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        found = await self._db(
+            self.store.closed_between, start, start + dt.timedelta(days=1), state, lang
+        )
+        return [
+            {**staff_view(t), "closed_at": (aware(t.closed_at) or now()).isoformat()} for t in found
+        ]
 
     async def open_tickets(self) -> list[dict[str, Any]]:
         tickets = await self._db(self.store.list_open)

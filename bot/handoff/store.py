@@ -94,6 +94,7 @@ class Ticket(Base):
     # the staff-side handle (e.g. the Telegram message id of the ticket card)
     staff_ref: Mapped[str] = mapped_column(String(64), default="")
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    lang: Mapped[str] = mapped_column(String(8), default="en")  # the person's language
 
 
 class TicketMessage(Base):
@@ -246,6 +247,22 @@ class HandoffStore:
                 )
             )
             return cast(CursorResult[Any], result).rowcount == 1
+
+    def closed_between(
+        self, start: dt.datetime, end: dt.datetime, state: str = "", lang: str = ""
+    ) -> list[Ticket]:
+        """Tickets closed in [start, end), newest first; of one state or language if given."""
+        query = select(Ticket).where(
+            Ticket.state.in_([str(s) for s in CLOSED_STATES]),
+            Ticket.closed_at >= start,
+            Ticket.closed_at < end,
+        )
+        if state:
+            query = query.where(Ticket.state == state)
+        if lang:
+            query = query.where(Ticket.lang == lang)
+        with self.session() as s:
+            return list(s.scalars(query.order_by(Ticket.closed_at.desc())))
 
     def list_open(self) -> list[Ticket]:
         with self.session() as s:

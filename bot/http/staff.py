@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import logging
 from typing import Any
@@ -25,6 +26,7 @@ from bot.handoff.staff import Staff
 from bot.http.inputs import read_json_object
 from bot.services import Services
 from peerpath.errors import BadRequest, HandoffError
+from peerpath.protocol import CLOSED_STATES
 
 logger = logging.getLogger(__name__)
 FIRST_FRAME = 'Send {"token": "..."} as a text frame first.'
@@ -175,6 +177,22 @@ async def accounts(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
+async def history(request: Request) -> JSONResponse:
+    """GET /api/staff/history?day=YYYY-MM-DD[&state=ended][&lang=es]: the tickets closed
+    that day (UTC, default today); each opens with GET /api/staff/tickets/{id}."""
+    await staff_member(request)
+    params = request.query_params
+    try:
+        day = dt.date.fromisoformat(params.get("day") or dt.datetime.now(dt.UTC).date().isoformat())
+    except ValueError:
+        raise BadRequest("day is a date: YYYY-MM-DD.") from None
+    state, lang = params.get("state", ""), params.get("lang", "")
+    if state and state not in {str(s) for s in CLOSED_STATES}:
+        raise BadRequest(f"state is one of: {', '.join(sorted(str(s) for s in CLOSED_STATES))}.")
+    found = await services(request).handoff.history(day, state, lang[:8])
+    return JSONResponse({"day": day.isoformat(), "tickets": found})
+
+
 async def saved_replies(request: Request) -> JSONResponse:
     """GET /api/staff/replies[?lang=es]: the team's saved replies. POST {"title", "text",
     "lang"} adds or changes one, {"title", "delete": true} removes it (leads)."""
@@ -293,6 +311,7 @@ routes = [
     Route("/staff/tickets/{ticket_id}/release", release, methods=["POST"]),
     Route("/staff/accounts", accounts, methods=["GET", "POST"]),
     Route("/staff/replies", saved_replies, methods=["GET", "POST"]),
+    Route("/staff/history", history, methods=["GET"]),
     Route("/staff/audit", audit, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]

@@ -1,5 +1,5 @@
 """The peer desk: staff accounts (token hashes), the audit trail, notes on tickets,
-saved replies.
+saved replies, and each ticket's language (earlier tickets: English).
 
 Revision ID: 0003
 """
@@ -18,6 +18,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    op.add_column("tickets", sa.Column("lang", sa.String(8), nullable=False, server_default="en"))
     op.create_table(
         "staff_accounts",
         sa.Column("name", sa.String(64), primary_key=True),
@@ -66,3 +67,5 @@ def downgrade() -> None:
     op.drop_table("ticket_notes")
     op.drop_table("staff_actions")
     op.drop_table("staff_accounts")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("lang")
