@@ -368,7 +368,8 @@ class Conversations:
             )
         except StoreUnavailable as exc:
             logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
-            unreachable = self._said(conv, handoff_replies.UNREACHABLE)
+            lang = self.languages.current(conv)
+            unreachable = self._said(conv, handoff_replies.speak(handoff_replies.UNREACHABLE, lang))
             return Reply((*before, *unreachable), status="degraded")
         return Reply(before + tuple(status), handoff=public_state(ticket))
 

@@ -204,3 +204,8 @@ def test_a_spanish_speakers_ticket_says_so_to_the_peer(gateway: TestClient) -> N
     say(gateway, person, '/inform{"handoff_topic": "work"}')
     tickets = gateway.get("/api/staff/tickets", headers=staff()).json()["tickets"]
     assert [t["lang"] for t in tickets] == ["es"], tickets
+    # what the hand-off tells them later is in Spanish too
+    gateway.post(f"/api/staff/tickets/{tickets[0]['id']}/claim", headers=staff())
+    assert "Sam, una persona de apoyo entre pares, se unió" in texts(hist(gateway, person))
+    ended = say(gateway, person, "/end_handoff")
+    assert "terminó" in texts(ended), texts(ended)

@@ -48,13 +48,16 @@ def offline(hours: str, next_time: str, lang: str = "en") -> OutMessage:
     )
 
 
-def no_one_yet() -> OutMessage:
+NO_ONE_YET = (
+    "I'm sorry, no peer has been able to pick this up yet. You can keep waiting, "
+    "leave a message and a way to reach you, or go back to the assistant."
+)
+
+
+def no_one_yet(lang: str = "en") -> OutMessage:
     return OutMessage(
-        text=(
-            "I'm sorry, no peer has been able to pick this up yet. You can keep waiting, "
-            "leave a message and a way to reach you, or go back to the assistant."
-        ),
-        buttons=(LEAVE_MESSAGE, CANCEL),
+        text=tr(lang, NO_ONE_YET),
+        buttons=_buttons(lang, LEAVE_MESSAGE, CANCEL),
         kind=MessageKind.HANDOFF,
     )
 
@@ -73,15 +76,24 @@ ASK_CONTACT = OutMessage(
     ),
     kind=MessageKind.HANDOFF,
 )
+MESSAGE_LEFT = (
+    "Thank you. Your message is saved for the peer team, and a peer will get back "
+    "to you ({next_time}). You're back with the assistant in the meantime."
+)
 
 
-def message_left(next_time: str) -> OutMessage:
+def message_left(next_time: str, lang: str = "en") -> OutMessage:
+    return OutMessage(text=tr(lang, MESSAGE_LEFT, next_time=next_time), kind=MessageKind.HANDOFF)
+
+
+def speak(message: OutMessage, lang: str) -> OutMessage:
+    """A fixed hand-off message in the person's language (the ticket's)."""
+    if lang == "en" or message.kind == MessageKind.CRISIS:  # a crisis card is in its own language
+        return message
     return OutMessage(
-        text=(
-            "Thank you. Your message is saved for the peer team, and a peer will get back "
-            f"to you ({next_time}). You're back with the assistant in the meantime."
-        ),
-        kind=MessageKind.HANDOFF,
+        text=tr(lang, message.text),
+        buttons=_buttons(lang, *message.buttons),
+        kind=message.kind,
     )
 
 

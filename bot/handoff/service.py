@@ -124,6 +124,7 @@ class HandoffService:
 
     async def _tell(self, ticket: Ticket, message: OutMessage, sender: str = "system") -> None:
         """Say something to the person later, through the outbox."""
+        message = replies.speak(message, ticket.lang or "en")
         await self._db(self.store.add_message, ticket.id, sender, message.text)
         await self.outbox.to_person(ticket.id, as_dicts(message))
 
@@ -181,7 +182,8 @@ class HandoffService:
         self, ticket: Ticket, text: str, grade: Assessment
     ) -> list[OutMessage]:
         """A message from the person while their ticket routes to the peer team."""
-        return await self._record(ticket.id, await self._person_message(ticket, text, grade))
+        said = await self._person_message(ticket, text, grade)
+        return await self._record(ticket.id, [replies.speak(m, ticket.lang or "en") for m in said])
 
     async def _person_message(
         self, ticket: Ticket, text: str, grade: Assessment
@@ -210,9 +212,10 @@ class HandoffService:
             await self._resume(ticket)
             await self.outbox.to_staff(ticket.id, "callback", staff_view(ticket))
             self._publish(ticket)
-            return [replies.message_left(self.settings.hours.describe_next(now()))]
+            next_time = self.settings.hours.describe_next(now())
+            return [replies.message_left(next_time, ticket.lang or "en")]
         if command.startswith("/"):
-            return [self._status(ticket)]  # a button from before the hand-off: say where we are
+            return [self._status(ticket, ticket.lang or "en")]  # a button from before: where we are
         await self._relay_from_person(ticket, text)
         if (
             ticket.state == TicketState.WAITING
@@ -259,7 +262,7 @@ class HandoffService:
         opened = aware(ticket.created_at)
         self.metrics.claimed(ticket.urgent, (now() - opened).total_seconds() if opened else 0.0)
         await self._pause(ticket)
-        await self._tell(ticket, replies.joined(peer_name))
+        await self._tell(ticket, replies.joined(peer_name, ticket.lang or "en"))
         await self.outbox.to_staff(ticket.id, "claimed", staff_view(ticket))
         self._publish(ticket)
         await self._db(self.desk.record, peer_name, "claim", ticket.id)
@@ -307,7 +310,7 @@ class HandoffService:
             raise HandoffError("This ticket changed hands meanwhile; reload it.", 409)
         ticket = await self.get(ticket_id)
         await self._db(self.desk.record, from_name, "transfer", ticket.id, to.name)
-        await self._tell(ticket, replies.joined(to.name))
+        await self._tell(ticket, replies.joined(to.name, ticket.lang or "en"))
         self.bus.publish(STAFF, {"type": "transfer", "ticket_id": ticket.id, "to": to.name,
                                  "from": from_name})  # fmt: skip
         self._publish(ticket)
@@ -413,7 +416,7 @@ class HandoffService:
                 await self._db(
                     self.store.change, ticket.id, wait_notice_sent=True, stage=Stage.OFFER
                 )
-                await self._tell(ticket, replies.no_one_yet())
+                await self._tell(ticket, replies.no_one_yet(ticket.lang or "en"))
                 logger.info("handoff.wait_notice ticket=%s", ticket.id)
 
     async def resume_if_needed(self, conv_id: str) -> None:

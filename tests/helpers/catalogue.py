@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from peerpath.types import Button
+from peerpath.types import Button, OutMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = (
@@ -68,6 +68,9 @@ def code_texts() -> set[str]:
                 found.update(v for v in value.values() if isinstance(v, str))
             elif isinstance(value, str) and _said(value) and not value.startswith("/"):
                 found.add(value)
+            elif isinstance(value, OutMessage):  # a fixed message: its text and buttons
+                found.add(value.text)
+                found.update(button.title for button in value.buttons)
             else:
                 found.update(_titles(value))
     return found
