@@ -5,6 +5,7 @@ colleague or back to the queue, and an audit trail that never holds what was wri
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import subprocess
@@ -209,3 +210,33 @@ def test_a_spanish_speakers_ticket_says_so_to_the_peer(gateway: TestClient) -> N
     assert "Sam, una persona de apoyo entre pares, se unió" in texts(hist(gateway, person))
     ended = say(gateway, person, "/end_handoff")
     assert "terminó" in texts(ended), texts(ended)
+
+
+def test_callbacks_listed_oldest_first_and_marked_done(
+    desk_env: dict[str, str], knowledge_index, safety_net
+) -> None:
+    tomorrow = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[
+        (dt.datetime.now(dt.UTC).weekday() + 2) % 7
+    ]
+    env = {**desk_env, "HANDOFF_HOURS": f"{tomorrow} 09:00-10:00", "HANDOFF_TIMEZONE": "UTC"}
+    app = create_app(Settings.from_env(env), index=knowledge_index, safety=safety_net)
+    with TestClient(app, raise_server_exceptions=False) as gateway:
+        person = f"desk-cb-{secrets.token_hex(4)}"
+        say(gateway, person, "can i talk to a real person please")
+        say(gateway, person, "yes")
+        say(gateway, person, '/inform{"handoff_topic": "benefits"}')
+        say(gateway, person, "/leave_message")
+        say(gateway, person, "Please call me about my SSDI review")
+        say(gateway, person, "555-0100")
+        [callback] = gateway.get("/api/staff/callbacks", headers=staff()).json()["callbacks"]
+        assert callback["contact"] == "555-0100" and callback["asked_at"]
+        assert callback["message"] == "Please call me about my SSDI review"
+        assert gateway.get("/api/staff/callbacks").status_code == 401
+        done = gateway.post(f"/api/staff/tickets/{callback['id']}/callback_done", headers=staff())
+        assert done.status_code == 200 and done.json()["ticket"]["state"] == "ended"
+        assert gateway.get("/api/staff/callbacks", headers=staff()).json()["callbacks"] == []
+        again = gateway.post(f"/api/staff/tickets/{callback['id']}/callback_done", headers=staff())
+        assert again.status_code == 409
+        actions = gateway.get("/api/staff/audit", headers=staff()).json()["actions"]
+        assert ("Sam", "callback_done") in [(a["actor"], a["action"]) for a in actions]
+        assert "555-0100" not in str(actions)

@@ -337,6 +337,26 @@ class HandoffService:
             raise HandoffError(f"{ticket.peer_name} is looking after this ticket.", 403)
         return ticket
 
+    async def callbacks(self) -> list[dict[str, Any]]:
+        """People who left a message and a way to reach them, oldest first."""
+        tickets = await self._db(self.store.list_open)
+        left = [t for t in tickets if t.state == TicketState.WAITING and t.stage == Stage.LEFT]
+        left.sort(key=lambda t: aware(t.created_at) or now())
+        return [
+            {**staff_view(t), "message": t.callback_message, "contact": t.callback_contact,
+             "asked_at": (aware(t.created_at) or now()).isoformat()}
+            for t in left
+        ]  # fmt: skip
+
+    async def callback_done(self, ticket_id: str, name: str) -> Ticket:
+        """A peer got back to the person outside the chat: the callback is closed."""
+        ticket = await self.get(ticket_id)
+        if ticket.state != TicketState.WAITING or ticket.stage != Stage.LEFT:
+            raise HandoffError("This ticket has no open callback.", 409)
+        closed = await self._close(ticket, TicketState.ENDED, notify_person=False)
+        await self._db(self.desk.record, name, "callback_done", ticket.id)
+        return closed
+
     async def add_note(self, ticket_id: str, author: str, text: str) -> None:
         """A note for the team on a ticket; the person never sees it."""
         ticket = await self.get(ticket_id)

@@ -193,6 +193,21 @@ async def history(request: Request) -> JSONResponse:
     return JSONResponse({"day": day.isoformat(), "tickets": found})
 
 
+async def callbacks(request: Request) -> JSONResponse:
+    """GET /api/staff/callbacks: who asked to be reached, how, and since when."""
+    await staff_member(request)
+    return JSONResponse({"callbacks": await services(request).handoff.callbacks()})
+
+
+async def callback_done(request: Request) -> JSONResponse:
+    """POST /api/staff/tickets/{id}/callback_done: the person was reached; close it."""
+    staff = await staff_member(request)
+    done = await services(request).handoff.callback_done(
+        request.path_params["ticket_id"], staff.name
+    )
+    return JSONResponse({"ticket": staff_view(done)})
+
+
 async def saved_replies(request: Request) -> JSONResponse:
     """GET /api/staff/replies[?lang=es]: the team's saved replies. POST {"title", "text",
     "lang"} adds or changes one, {"title", "delete": true} removes it (leads)."""
@@ -312,6 +327,8 @@ routes = [
     Route("/staff/accounts", accounts, methods=["GET", "POST"]),
     Route("/staff/replies", saved_replies, methods=["GET", "POST"]),
     Route("/staff/history", history, methods=["GET"]),
+    Route("/staff/callbacks", callbacks, methods=["GET"]),
+    Route("/staff/tickets/{ticket_id}/callback_done", callback_done, methods=["POST"]),
     Route("/staff/audit", audit, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]
