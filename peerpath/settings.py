@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +211,10 @@ class HandoffConfig:
     expire_seconds: int = 72 * 3600
     # Empty: one generated token for "staff", kept in VAR_DIR/staff-token.
     staff_tokens: tuple[StaffToken, ...] = ()
+    # An urgent ticket nobody claimed is posted to staff again after this long, and again
+    # each time as long passes; the Telegram staff group's alert mentions these leads.
+    escalate_seconds: int = 180
+    escalate_mentions: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Env, var_dir: Path) -> HandoffConfig:
@@ -222,7 +227,19 @@ class HandoffConfig:
             wait_seconds=env.integer("HANDOFF_WAIT_MINUTES", 10, 1, 24 * 60) * 60,
             expire_seconds=env.integer("HANDOFF_EXPIRE_HOURS", 72, 1, 24 * 30) * 3600,
             staff_tokens=_staff_tokens(env),
+            escalate_seconds=env.integer("URGENT_ESCALATE_MINUTES", 3, 1, 24 * 60) * 60,
+            escalate_mentions=_mentions(env.text("URGENT_ESCALATE_MENTIONS", "")),
         )
+
+
+def _mentions(text: str) -> tuple[str, ...]:
+    """URGENT_ESCALATE_MENTIONS: Telegram usernames ("@lee, @kai"), each @ and 5-32 of
+    letters, digits and _."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    for name in names:
+        if not re.fullmatch(r"@[A-Za-z0-9_]{5,32}", name):
+            raise ConfigError("URGENT_ESCALATE_MENTIONS", "use Telegram usernames: @lee_a, @kai_b")
+    return names
 
 
 @dataclass(frozen=True)

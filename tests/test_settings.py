@@ -29,7 +29,13 @@ def test_ports_change_derived_urls() -> None:
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("GATEWAY_PORT", "eighty"), ("RASA_PORT", "70000"), ("RASA_TIMEOUT", "soon")],
+    [
+        ("GATEWAY_PORT", "eighty"),
+        ("RASA_PORT", "70000"),
+        ("RASA_TIMEOUT", "soon"),
+        ("URGENT_ESCALATE_MINUTES", "0"),
+        ("URGENT_ESCALATE_MENTIONS", "lee kai"),
+    ],
 )
 def test_bad_value_names_the_key_not_the_value(key: str, value: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -3,6 +3,7 @@ with a real Rasa server and action server behind the gateway."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -261,3 +262,29 @@ def test_webhook_refuses_a_wrong_secret_and_takes_the_right_one(
     assert "telegram" in emitted.getvalue() or caplog.records
     assert TOKEN not in emitted.getvalue(), "the bot token reached a log line"
     assert not [r for r in caplog.records if r.levelno >= logging.INFO and TOKEN in r.getMessage()]
+
+
+def test_an_urgent_ticket_nobody_claims_is_posted_again_with_the_leads_mentioned(
+    stack, fake, tmp_path, knowledge_index, safety_net
+) -> None:
+    env = gateway_env(stack, fake, tmp_path, URGENT_ESCALATE_MINUTES="3",
+                      URGENT_ESCALATE_MENTIONS="@lead_lee, @lead_kai")  # fmt: skip
+    app = create_app(Settings.from_env(env), index=knowledge_index, safety=safety_net)
+    with TestClient(app) as gateway:
+        person = 513
+        fake.push(text_update(person, "my roommate took a whole bottle of pills and won't wake up"))
+        [card] = fake.wait_sent(chat_id=person)
+        fake.push(tap_update(person, person, keyboard_payloads(card)[0]))
+        fake.wait_sent(chat_id=STAFF_CHAT)
+        svc = gateway.app.state.services
+        [ticket] = svc.handoff.store.list_open()
+        four_minutes_ago = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=4)
+        svc.handoff.store.change(ticket.id, created_at=four_minutes_ago)
+        gateway.portal.call(svc.handoff.check_waits)
+        gateway.portal.call(svc.handoff.check_waits)  # once per interval, not per check
+        alerts = fake.wait_for(
+            lambda: [p for p in fake.sent(chat_id=STAFF_CHAT) if "nobody has claimed" in p["text"]],
+            what="the escalation",
+        )
+        assert len(alerts) == 1, alerts
+        assert "4 min" in alerts[0]["text"] and "@lead_lee @lead_kai" in alerts[0]["text"]

@@ -423,7 +423,9 @@ class HandoffService:
     # --- housekeeping ------------------------------------------------------------
 
     async def check_waits(self) -> None:
-        """Tell people nobody has come yet; expire tickets nobody could take."""
+        """Tell people nobody has come yet; expire tickets nobody could take; post urgent
+        tickets nobody claimed to staff again."""
+        await self._escalate()
         current = now()
         cutoff = current - dt.timedelta(seconds=self.settings.wait_seconds)
         for ticket in await self._db(self.store.waiting_since, cutoff):
@@ -438,6 +440,25 @@ class HandoffService:
                 )
                 await self._tell(ticket, replies.no_one_yet(ticket.lang or "en"))
                 logger.info("handoff.wait_notice ticket=%s", ticket.id)
+
+    async def _escalate(self) -> None:
+        """An urgent ticket still waiting after URGENT_ESCALATE_MINUTES goes to staff again
+        (the Telegram group with the leads mentioned, every open console), and again each
+        time as long passes, until someone claims it."""
+        current = now()
+        every = dt.timedelta(seconds=self.settings.escalate_seconds)
+        for ticket in await self._db(self.store.waiting_since, current - every):
+            last = aware(ticket.escalated_at)
+            if not ticket.urgent or (last is not None and current - last < every):
+                continue
+            await self._db(self.store.change, ticket.id, escalated_at=current)
+            waited = int((current - (aware(ticket.created_at) or current)).total_seconds() // 60)
+            alert = {"reason": "escalate", "minutes": waited,
+                     "mentions": list(self.settings.escalate_mentions)}  # fmt: skip
+            await self.outbox.to_staff(ticket.id, "alert", alert)
+            self.bus.publish(STAFF, {"type": "escalate", "ticket_id": ticket.id,
+                                     "minutes": waited})  # fmt: skip
+            logger.warning("handoff.escalated ticket=%s minutes=%d", ticket.id, waited)
 
     async def resume_if_needed(self, conv_id: str) -> None:
         """Before Rasa answers again, make sure its conversation isn't left paused."""

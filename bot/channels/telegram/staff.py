@@ -44,7 +44,13 @@ MEMBER_STATES = {
 
 
 def alert_text(ticket_id: str, payload: dict[str, Any]) -> str:
-    """The alert when a person in a hand-off may be in crisis, with the card they were shown."""
+    """The alert when a person in a hand-off may be in crisis, with the card they were shown,
+    or when an urgent ticket has waited unclaimed (the on-shift leads mentioned)."""
+    if payload.get("reason") == "escalate":
+        mentions = " ".join(str(m) for m in payload.get("mentions") or [])
+        minutes = int(payload.get("minutes") or 0)
+        return (f"🚨 {ticket_id} is urgent and nobody has claimed it for {minutes} min. "
+                f"{mentions + ' ' if mentions else ''}Please pick it up now.")  # fmt: skip
     if payload.get("reason") != "crisis":
         return f"⚠️ {ticket_id} is urgent. Please respond now."
     shown = TOPIC_LABELS.get(crisis_topic(Card.read(payload.get("card"))), "")
