@@ -33,7 +33,7 @@ def test_ports_change_derived_urls() -> None:
         ("GATEWAY_PORT", "eighty"),
         ("RASA_PORT", "70000"),
         ("RASA_TIMEOUT", "soon"),
-        ("URGENT_ESCALATE_MINUTES", "0"),
+        ("URGENT_ESCALATE_MINUTES", "never"),
         ("URGENT_ESCALATE_MENTIONS", "lee kai"),
     ],
 )
