@@ -226,11 +226,23 @@ def normal(text: str) -> str:
 
 
 def asks_for_human(text: str) -> bool:
-    """True when the message plainly asks for a human. Payloads ("/...") never do."""
+    """True when the message, or one sentence of it, plainly asks for a human ("can you
+    connect me with someone? i'm worried about my job. also ..."). Payloads ("/...")
+    never do."""
     said = normal(text)
     if not said or said.startswith("/"):
         return False
+    return any(_asks(part) for part in (said, *_sentences(said)))
+
+
+def _asks(said: str) -> bool:
     return any(pattern.search(said) for pattern in (*_PATTERNS, *_ES_PATTERNS))
+
+
+def _sentences(said: str) -> list[str]:
+    """The sentences of a message of more than one (a request may end any of them)."""
+    parts = [part.strip() for part in re.split(r"(?<=[.!?])\s+", said) if part.strip()]
+    return parts if len(parts) > 1 else []
 
 
 # Where a message that also asks for a person may say something else: after a

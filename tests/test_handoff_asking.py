@@ -126,6 +126,8 @@ REQUESTS = [
     "my son would like to speak with a real person",  # someone the person speaks for
     "how can i reach an actual human",
     "how do we get in touch with a peer",
+    # a request that ends one sentence of several
+    "can you connect me with someone? i have ssdi. also how long is the training?",
 ]
 NOT_REQUESTS = [
     "how do i talk to my boss about my diagnosis",
@@ -134,6 +136,7 @@ NOT_REQUESTS = [
     "how do i reach the WIPA office",
     "could you find me a training",
     "how do i become a peer specialist",
+    "i want to be a peer. someone told me it's hard.",
 ]
 
 
