@@ -73,6 +73,14 @@ def list_item(
     ]
 
 
+# the rest of a section shorter than this comes with the next section
+THIN_WORDS = 25
+
+
+def words(parts: list[str]) -> int:
+    return sum(len(part.split()) for part in parts)
+
+
 def read_on(
     dispatcher: CollectingDispatcher, kb: Knowledge, tracker: Tracker
 ) -> list[dict[str, Any]]:
@@ -111,13 +119,22 @@ def read_on(
     else:
         subject = []
     shown = sorted({*shown, *step.units}) if step.rest_of_section else list(step.units)
+    lang = language_of(tracker)
+    rest = [units(passage.text)[i] for i in step.units]
+    if step.rest_of_section and not subject and words(rest) < THIN_WORDS and after is not None:
+        # what was left of the section is a line or two: the next section comes with it,
+        # so "go on" always brings something of substance
+        show_passage(dispatcher, kb, passage, list(step.units), [], None, lang, False)
+        passage, shown = after, list(range(len(units(after.text))))
+        queue = [c for c in queue if c != after.chunk_id]
+        step = continuation.Next(after.chunk_id, tuple(shown), False)
     has_more = (
         len(shown) < len(units(passage.text))
         or kb.index.neighbours(passage.chunk_id)[1] is not None
         or bool(queue)
     )
     buttons = [TELL_ME_MORE_BUTTON] if has_more else []
-    show_passage(dispatcher, kb, passage, list(step.units), buttons, None, language_of(tracker))
+    show_passage(dispatcher, kb, passage, list(step.units), buttons, None, lang)
     return [
         SlotSet("kb_shown", shown),
         SlotSet("kb_queue", queue),

@@ -133,3 +133,20 @@ async def test_tell_me_more_with_nothing_asked_yet(kb: Knowledge) -> None:
     )
     assert dispatcher.messages[0]["text"] == NOTHING_MORE
     assert slots_set(events) == {"kb_queue": [], "kb_last": None, "kb_shown": None}
+
+
+async def test_go_on_with_one_short_line_left_brings_the_next_section_too(kb: Knowledge) -> None:
+    # the first two sentences of "What does a peer specialist do?" were shown: the rest is
+    # "They do not diagnose or prescribe." (5 words)
+    slots = {"kb_last": "peer-jobs#what-does-a-peer-specialist-do", "kb_shown": [0, 1],
+             "kb_queue": []}  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    tracker = new_tracker(text="go on", intent="tell_me_more", slots=slots)
+    events = await ActionTellMeMore(kb).run(dispatcher, tracker, load_domain())
+    answers = [m for m in dispatcher.messages if m.get("custom", {}).get("sources")]
+    assert [a["custom"]["sources"][0]["chunk_id"] for a in answers] == [
+        "peer-jobs#what-does-a-peer-specialist-do", "peer-jobs#how-much-do-peer-specialists-earn",
+    ]  # fmt: skip
+    assert "do not diagnose" in answers[0]["text"] and "seventeen dollars" in answers[1]["text"]
+    assert [m["text"] for m in dispatcher.messages].count("Was this helpful?") == 1
+    assert slots_set(events)["kb_last"] == "peer-jobs#how-much-do-peer-specialists-earn"
