@@ -291,6 +291,14 @@ _SIMILAR = 0.6
 _STATE_NAMES = frozenset(name.lower() for name in STATES.values())
 
 
+# where a question names its document ("in the vermont coalition source"), and a fix
+# that names another ("the 2007 'adding peers to the workforce' article")
+_DOC_NOUNS = r"(article|source|report|document|paper|column|petition|agenda|study|text|piece)"
+_DOCUMENT = re.compile(r"\s+(in|from|of|according\s+to)\s+(the|that|this)\s+.*?\b" + _DOC_NOUNS
+                       + r"\b.*$", re.IGNORECASE)  # fmt: skip
+_DOCUMENT_NAMED = re.compile(r"\b" + _DOC_NOUNS + r"\W*$", re.IGNORECASE)
+
+
 def _similarity(a: str, b: str) -> float:
     from difflib import SequenceMatcher
 
@@ -307,6 +315,9 @@ def corrected(previous: str, text: str) -> str | None:
         return None
     if is_question(fix) and len(_WORD.findall(fix)) >= 4:
         return fix
+    said_document = _DOCUMENT.search(previous)
+    if _DOCUMENT_NAMED.search(fix) and said_document:  # "i meant the 2007 ... article"
+        return f"{previous[: said_document.start()].rstrip()} in {fix}"
     wrong = None
     named = _NOT.match(fix)
     if named:

@@ -57,6 +57,19 @@ CORRECTIONS = [
     ("what is wrap", "no i meant to ask how long is the wrap training",
      "how long is the wrap training"),
     ("what is wrap", "what about ssi", None),  # a follow-up, not a correction
+    # "not X, Y": Y in X's place
+    ("how many certified peers are MH only?", "not MH only, SUD only",
+     "how many certified peers are SUD only?"),
+    ("what does priority 2 say employers should do", "not employers but supervisors",
+     "what does priority 2 say supervisors should do"),
+    ("what is wrap", "not now, thanks", None), ("what is wrap", "not sure, maybe", None),
+    # several markers at once
+    ("how much do peer specialsts earn", "sorry typo, i meant specialists",
+     "how much do peer specialists earn"),
+    # another document: the question asked of it
+    ("how long is the training in the vermont coalition source?",
+     "oops, i meant the 2007 employers article",
+     "how long is the training in the 2007 employers article"),
 ]  # fmt: skip
 
 
