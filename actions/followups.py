@@ -187,7 +187,9 @@ _ROLE = re.compile(
     # "as a ..." names the asker only where the message opens with it ("as an employer,
     # how ..."), not inside a question ("how do i negotiate my salary as a peer")
     r"(\b(i'?m|im|i\s+am|i\s+work\s+as|i'?m\s+working\s+as)|^\W*as|(?<=speaking )as)"
-    r"\s+(now\s+)?(an?\s+)?(?P<role>"
+    # one word may qualify the role: "a clinical director", "a new supervisor"
+    r"\s+(now\s+)?(an?\s+)?((clinical|new|former|senior|lead|program|hr|county|state|"
+    r"agency|retired|part[\s-]?time|full[\s-]?time|volunteer)\s+)?(?P<role>"
     + "|".join(f"(?P<{name}>{words})" for name, words in _ROLE_WORDS)
     + r")\b(\s+now)?"
     r"|\bi'?m\s+(?P<seeking>looking\s+for\s+(work|a\s+job)|job\s+hunting|trying\s+to\s+find\s+"

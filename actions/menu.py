@@ -129,6 +129,10 @@ class ActionShowMenu(Action):
         return []
 
 
+# a role said with this many words of situation besides: the next follow-up leans on them
+SITUATION_WORDS = 5
+
+
 class ActionSetRole(Action):
     """Remembers who is asking (or asks, if it wasn't clear); answers a question said with it.
 
@@ -162,7 +166,12 @@ class ActionSetRole(Action):
             text = tr(lang, ROLE_NOTED, role=tr(lang, ROLES[role]))
         dispatcher.utter_message(text=text)
         dispatcher.utter_message(text=MENU_TEXT, buttons=menu_buttons(role))
-        return [SlotSet("role", role)]
+        events = [SlotSet("role", role)]
+        if parsed is not None and len(parsed.rest.split()) >= SITUATION_WORDS:
+            # "i'm a clinical director and my nurses worry peers will take their jobs":
+            # what "how do i handle that?" next leans on
+            events.append(SlotSet("kb_question", parsed.rest))
+        return events
 
 
 class ActionOutOfScope(Action):

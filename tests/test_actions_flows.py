@@ -58,6 +58,14 @@ async def test_setting_and_changing_who_is_asking() -> None:
     assert "/find_resource" in [b["payload"] for b in dispatcher.messages[1]["buttons"]]
 
 
+async def test_a_role_said_with_a_situation_keeps_it_for_the_next_follow_up() -> None:
+    text = "i'm a clinical director and some of my nurses worry peers will take their jobs"
+    _, events = await run(menu.ActionSetRole(), text=text, intent="set_role")
+    assert slots_set(events) == {
+        "role": "employer", "kb_question": "some of my nurses worry peers will take their jobs",
+    }  # fmt: skip
+
+
 async def test_saying_i_want_to_change_who_i_am_without_a_role_asks_again() -> None:
     dispatcher, events = await run(
         menu.ActionSetRole(), text="/set_role", intent="set_role", slots={"role": "employer"}

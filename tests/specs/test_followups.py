@@ -114,6 +114,10 @@ def test_the_intents_topic_only_breaks_near_ties() -> None:
          "counselor", "do vocational peer specialists need to be certified?", True),
         ("ok im an employer actually. what should a peer's job description look like?",
          "employer", "what should a peer's job description look like?", True),
+        # one word may qualify the role
+        ("im a new supervisor, how do i support my peers", "employer",
+         "how do i support my peers", True),
+        ("i'm a little worried about the training", None, "", False),
         ("what does a peer specialist earn", None, "", False),
         # "as a peer" inside a question names no asker
         ("how do i negociate my salary as a peer", None, "", False),
