@@ -288,3 +288,29 @@ def test_an_urgent_ticket_nobody_claims_is_posted_again_with_the_leads_mentioned
         )
         assert len(alerts) == 1, alerts
         assert "4 min" in alerts[0]["text"] and "@lead_lee @lead_kai" in alerts[0]["text"]
+
+
+def test_replies_lists_the_saved_replies_in_the_staff_group(gateway, fake) -> None:
+    desk = gateway.app.state.services.handoff.desk
+    fake.push(text_update(STAFF_CHAT, "/replies", from_id=PEER_ID))
+    fake.wait_for(
+        lambda: [p for p in fake.sent(chat_id=STAFF_CHAT) if "No saved replies" in p["text"]],
+        what="the empty list",
+    )
+    desk.save_reply("What WIPA is", "WIPA is free benefits counseling.", "", "Sam")
+    desk.save_reply("Horario", "Estamos de 9 a 5.", "es", "Sam")
+    fake.push(text_update(STAFF_CHAT, "/replies", from_id=PEER_ID))
+    [listing] = fake.wait_for(
+        lambda: [p for p in fake.sent(chat_id=STAFF_CHAT) if "What WIPA is" in p["text"]],
+        what="the saved replies",
+    )
+    assert "Horario (es):\nEstamos de 9 a 5." in listing["text"]
+    # someone outside the staff chat gets nothing (updates are handled in order: once the
+    # staff member's /queue after it is answered, the outsider's /replies was handled)
+    fake.push(text_update(STAFF_CHAT, "/replies", from_id=999))
+    fake.push(text_update(STAFF_CHAT, "/queue", from_id=PEER_ID))
+    fake.wait_for(
+        lambda: [p for p in fake.sent(chat_id=STAFF_CHAT) if "No open tickets" in p["text"]],
+        what="the queue",
+    )
+    assert len([p for p in fake.sent(chat_id=STAFF_CHAT) if "What WIPA is" in p["text"]]) == 1

@@ -4,8 +4,9 @@ Each new ticket arrives there as a card (topic, channel, waiting time: no
 more personal data than needed) with a Claim button. The peer who claims it
 replies to the card, or to any message of that ticket, to write to the
 person; /end closes it (as a reply, or `/end T1A2B3C`); /queue lists open
-tickets. Every action checks that the sender is a member of the staff chat;
-anyone else is refused and the attempt is logged (never with message text).
+tickets; /replies lists the team's saved replies (to copy into a reply). Every
+action checks that the sender is a member of the staff chat; anyone else is
+refused and the attempt is logged (never with message text).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -112,6 +114,7 @@ class StaffDesk:
         group = filters.Chat(chat_id=self.chat_id)
         app.add_handler(CommandHandler("queue", self.queue, filters=group))
         app.add_handler(CommandHandler("end", self.end, filters=group))
+        app.add_handler(CommandHandler("replies", self.replies, filters=group))
         app.add_handler(MessageHandler(group & filters.TEXT & ~filters.COMMAND & filters.REPLY,
                                        self.reply))  # fmt: skip
 
@@ -263,3 +266,22 @@ class StaffDesk:
             await message.reply_text("No open tickets. 🌿")
             return
         await message.reply_text("\n\n".join(card_text(t) for t in tickets), parse_mode=None)
+
+    async def replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/replies: the team's saved replies, each title with its text, to copy."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if not await self.is_staff(user.id):
+            await self._refuse(update, "replies")
+            return
+        saved = await anyio.to_thread.run_sync(self.handoff.desk.replies)
+        if not saved:
+            await message.reply_text("No saved replies yet. A team lead adds them in /staff.")
+            return
+        listing = "\n\n".join(
+            f"{r['title']}{' (' + r['lang'] + ')' if r['lang'] else ''}:\n{r['text']}"
+            for r in saved
+        )
+        for piece in split(listing):
+            await message.reply_text(piece, parse_mode=None)
