@@ -271,6 +271,17 @@ class Conversations:
             except RasaUnavailable:
                 menu = ()
             return Reply((done, *menu))
+        rating = parse_payload(text) if text.startswith(Command.RATE_HANDOFF) else None
+        if rating is not None:  # the stars after a peer chat: the gateway keeps them
+            stars = rating[1].get("stars")
+            stars = stars if isinstance(stars, int) and 0 <= stars <= 5 else 0
+            lang = self.languages.current(conv)
+            try:
+                thanks = await self.handoff.rate(conv, stars, lang)
+            except StoreUnavailable as exc:  # the rating is lost, the thanks is not
+                logger.warning("handoff.store_unavailable conv=%s error=%s", conv, exc)
+                thanks = handoff_replies.rated(stars, lang)
+            return Reply(self._said(conv, thanks))
         if text in set(Command):
             no_request = OutMessage(text=NO_OPEN_REQUEST, kind=MessageKind.HANDOFF)
             return Reply(self._said(conv, no_request))

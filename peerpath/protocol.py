@@ -115,6 +115,8 @@ class Command(StrEnum):
     LEAVE_MESSAGE = "/leave_message"
     # The crisis reply's button: connect to a peer at once, marked urgent.
     CONNECT_URGENT = "/connect_urgent"
+    # After a peer chat: `/rate_handoff{"stars": 1..5}`, 0 to skip.
+    RATE_HANDOFF = "/rate_handoff"
 
 
 def crisis_topic(card: Card) -> str:

@@ -49,11 +49,21 @@ def add(client: TestClient, name: str, role: str = "peer") -> str:
 
 
 def waiting_ticket(client: TestClient, session: str) -> str:
+    """The only open ticket: this person's request for a peer."""
+    [ticket] = [waiting_ticket_for(client, session)]
+    assert len(client.get("/api/staff/tickets", headers=staff()).json()["tickets"]) == 1
+    return ticket
+
+
+def waiting_ticket_for(client: TestClient, session: str) -> str:
+    """This person's request for a peer, among any other open tickets."""
+    before = {t["id"] for t in client.get("/api/staff/tickets", headers=staff()).json()["tickets"]}
     say(client, session, "can i talk to a real person please")
     say(client, session, "yes")
     say(client, session, '/inform{"handoff_topic": "work"}')
-    [ticket] = client.get("/api/staff/tickets", headers=staff()).json()["tickets"]
-    return ticket["id"]
+    after = client.get("/api/staff/tickets", headers=staff()).json()["tickets"]
+    [ticket] = [t["id"] for t in after if t["id"] not in before]
+    return ticket
 
 
 def test_a_lead_adds_rotates_and_disables_accounts_peers_cannot(gateway: TestClient) -> None:
@@ -240,3 +250,28 @@ def test_callbacks_listed_oldest_first_and_marked_done(
         actions = gateway.get("/api/staff/audit", headers=staff()).json()["actions"]
         assert ("Sam", "callback_done") in [(a["actor"], a["action"]) for a in actions]
         assert "555-0100" not in str(actions)
+
+
+def test_after_a_peer_chat_the_person_may_rate_it_or_skip(gateway: TestClient) -> None:
+    person = f"desk-rate-{secrets.token_hex(4)}"
+    ticket = waiting_ticket(gateway, person)
+    gateway.post(f"/api/staff/tickets/{ticket}/claim", headers=staff())
+    ended = say(gateway, person, "/end_handoff")
+    [prompt] = [m for m in ended["messages"] if "How was your chat" in m["text"]]
+    assert [b["title"] for b in prompt["buttons"]] == ["1 ★", "2 ★", "3 ★", "4 ★", "5 ★", "Skip"]
+    thanks = say(gateway, person, prompt["buttons"][3]["payload"])
+    assert "Thank you. Your rating helps" in texts(thanks)
+    store = gateway.app.state.services.handoff.store
+    assert store.get(ticket).rating == 4
+    # a second rating of the same chat, or nonsense stars, changes nothing
+    say(gateway, person, '/rate_handoff{"stars": 1}')
+    say(gateway, person, '/rate_handoff{"stars": "lots"}')
+    assert store.get(ticket).rating == 4
+    # a peer who ends the chat: the prompt follows the ending; skipping is fine
+    other = f"desk-rate-{secrets.token_hex(4)}"
+    second = waiting_ticket_for(gateway, other)
+    gateway.post(f"/api/staff/tickets/{second}/claim", headers=staff())
+    gateway.post(f"/api/staff/tickets/{second}/end", headers=staff())
+    assert "How was your chat" in texts(hist(gateway, other))
+    assert "That's fine" in texts(say(gateway, other, '/rate_handoff{"stars": 0}'))
+    assert store.get(second).rating is None

@@ -142,3 +142,19 @@ UNREACHABLE = OutMessage(
     ),
     kind=MessageKind.HANDOFF,
 )
+
+RATE = "How was your chat with the peer? Tap a number from 1 (not good) to 5 (very good)."
+SKIP_RATING = "Skip"
+RATED = "Thank you. Your rating helps the peer team."
+NOT_RATED = "That's fine. I'm here if you need anything else."
+
+
+def rate(lang: str = "en") -> OutMessage:
+    """After a peer chat: a rating from 1 to 5, or skip it."""
+    stars = tuple(Button(f"{n} ★", f'{Command.RATE_HANDOFF}{{"stars": {n}}}') for n in range(1, 6))
+    skip = Button(tr(lang, SKIP_RATING), f'{Command.RATE_HANDOFF}{{"stars": 0}}')
+    return OutMessage(text=tr(lang, RATE), buttons=(*stars, skip), kind=MessageKind.HANDOFF)
+
+
+def rated(stars: int, lang: str = "en") -> OutMessage:
+    return OutMessage(text=tr(lang, RATED if stars else NOT_RATED), kind=MessageKind.HANDOFF)

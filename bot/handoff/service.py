@@ -198,7 +198,7 @@ class HandoffService:
             return [replies.CANCELLED]
         if command in {Command.END_HANDOFF, "/end"} and ticket.state == TicketState.CLAIMED:
             await self._close(ticket, TicketState.ENDED, notify_person=False)
-            return [replies.ENDED]
+            return [replies.ENDED, replies.rate(ticket.lang or "en")]
         if command == Command.LEAVE_MESSAGE and ticket.state == TicketState.WAITING:
             await self._db(self.store.change, ticket.id, stage=Stage.MESSAGE)
             return [replies.ASK_MESSAGE]
@@ -357,6 +357,18 @@ class HandoffService:
         await self._db(self.desk.record, name, "callback_done", ticket.id)
         return closed
 
+    async def rate(self, conv_id: str, stars: int, lang: str) -> OutMessage:
+        """The person's rating (1-5; 0 skips) of their last peer chat, kept on its ticket."""
+        if stars:
+            chats = [
+                t for t in await self._db(self.store.tickets_for, conv_id)
+                if t.state == TicketState.ENDED and t.peer_name and t.rating is None
+            ]  # fmt: skip
+            if chats:
+                await self._db(self.store.change, chats[-1].id, rating=stars)
+                logger.info("handoff.rated ticket=%s stars=%d", chats[-1].id, stars)
+        return replies.rated(stars, lang)
+
     async def add_note(self, ticket_id: str, author: str, text: str) -> None:
         """A note for the team on a ticket; the person never sees it."""
         ticket = await self.get(ticket_id)
@@ -474,6 +486,8 @@ class HandoffService:
             await self._tell(
                 ticket, replies.EXPIRED if state == TicketState.EXPIRED else replies.ENDED
             )
+            if state == TicketState.ENDED and ticket.peer_name:  # a peer chat: rate it
+                await self._tell(ticket, replies.rate(ticket.lang or "en"))
         await self.outbox.to_staff(ticket.id, state, staff_view(ticket))
         self._publish(ticket)
         self.metrics.handoff("ended", ticket.urgent)

@@ -95,6 +95,8 @@ class Ticket(Base):
     staff_ref: Mapped[str] = mapped_column(String(64), default="")
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     lang: Mapped[str] = mapped_column(String(8), default="en")  # the person's language
+    # how the person rated the peer chat (1-5), if they did
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # when an urgent ticket nobody claimed was last posted to staff again
     escalated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 

@@ -1,6 +1,6 @@
 """The peer desk: staff accounts (token hashes), the audit trail, notes on tickets,
 saved replies, each ticket's language (earlier tickets: English) and when an urgent
-ticket was last escalated.
+ticket was last escalated, and how the person rated the chat.
 
 Revision ID: 0003
 """
@@ -21,6 +21,7 @@ Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     op.add_column("tickets", sa.Column("lang", sa.String(8), nullable=False, server_default="en"))
     op.add_column("tickets", sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("tickets", sa.Column("rating", sa.Integer(), nullable=True))
     op.create_table(
         "staff_accounts",
         sa.Column("name", sa.String(64), primary_key=True),
@@ -70,5 +71,6 @@ def downgrade() -> None:
     op.drop_table("staff_actions")
     op.drop_table("staff_accounts")
     with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("rating")
         batch.drop_column("escalated_at")
         batch.drop_column("lang")
