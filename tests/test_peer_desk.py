@@ -275,3 +275,23 @@ def test_after_a_peer_chat_the_person_may_rate_it_or_skip(gateway: TestClient) -
     assert "How was your chat" in texts(hist(gateway, other))
     assert "That's fine" in texts(say(gateway, other, '/rate_handoff{"stars": 0}'))
     assert store.get(second).rating is None
+
+
+def test_the_team_report_for_leads_json_and_csv(gateway: TestClient) -> None:
+    robin = add(gateway, "Robin")
+    person = f"desk-rep-{secrets.token_hex(4)}"
+    ticket = waiting_ticket(gateway, person)
+    gateway.post(f"/api/staff/tickets/{ticket}/claim", headers=staff(robin))
+    say(gateway, person, "/end_handoff")
+    say(gateway, person, '/rate_handoff{"stars": 5}')
+    assert gateway.get("/api/staff/report", headers=staff(robin)).status_code == 403
+    report = gateway.get("/api/staff/report?by=week&days=7", headers=staff()).json()
+    [row] = report["rows"]
+    assert (row["tickets"], row["claimed"], row["rated"], row["rating_average"]) == (1, 1, 1, 5.0)
+    assert row["claim_p50_minutes"] is not None
+    csv_text = gateway.get("/api/staff/report?format=csv", headers=staff())
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert csv_text.text.splitlines()[0].startswith("period,tickets,urgent")
+    assert person not in csv_text.text and ticket not in csv_text.text
+    for bad in ("by=month", "days=0", "days=lots"):
+        assert gateway.get(f"/api/staff/report?{bad}", headers=staff()).status_code == 400

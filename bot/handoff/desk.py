@@ -10,6 +10,7 @@ messages (retention, /forget).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -135,6 +136,18 @@ class Desk:
                  "action": r.action, "ticket_id": r.ticket_id, "target": r.target}
                 for r in rows
             ]  # fmt: skip
+
+    def actions_between(
+        self, action: str, start: dt.datetime, end: dt.datetime
+    ) -> list[dt.datetime]:
+        """When `action` was taken in [start, end) (the report counts callbacks done)."""
+        with self.store.session() as s:
+            found = s.scalars(
+                select(StaffAction.at).where(
+                    StaffAction.action == action, StaffAction.at >= start, StaffAction.at < end
+                )
+            )
+            return [aware(at) or now() for at in found]
 
     # --- notes ------------------------------------------------------------------
 

@@ -268,6 +268,17 @@ class HandoffStore:
         with self.session() as s:
             return list(s.scalars(query.order_by(Ticket.closed_at.desc())))
 
+    def created_between(self, start: dt.datetime, end: dt.datetime) -> list[Ticket]:
+        """Tickets opened in [start, end), oldest first (the team's report reads them)."""
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(Ticket)
+                    .where(Ticket.created_at >= start, Ticket.created_at < end)
+                    .order_by(Ticket.created_at)
+                )
+            )
+
     def list_open(self) -> list[Ticket]:
         with self.session() as s:
             return list(

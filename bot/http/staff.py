@@ -12,15 +12,17 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from dataclasses import asdict
 from typing import Any
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bot.events import STAFF
+from bot.handoff.report import PERIODS, as_csv, period_of, rows
 from bot.handoff.service import staff_view
 from bot.handoff.staff import Staff
 from bot.http.inputs import read_json_object
@@ -231,6 +233,34 @@ async def saved_replies(request: Request) -> JSONResponse:
     return JSONResponse({"title": title, "done": action})
 
 
+async def report(request: Request) -> Response:
+    """GET /api/staff/report?by=day|week&days=28[&format=csv]: the team's figures (leads)."""
+    await team_lead(request)
+    params = request.query_params
+    by = params.get("by", "day")
+    if by not in PERIODS:
+        raise BadRequest("by is day or week.")
+    try:
+        days = int(params.get("days", "28"))
+    except ValueError:
+        raise BadRequest("days is a number from 1 to 366.") from None
+    if not 1 <= days <= 366:
+        raise BadRequest("days is a number from 1 to 366.")
+    handoff = services(request).handoff
+    end = dt.datetime.now(dt.UTC)
+    start = end - dt.timedelta(days=days)
+    tickets = await anyio.to_thread.run_sync(handoff.store.created_between, start, end)
+    done = await anyio.to_thread.run_sync(handoff.desk.actions_between, "callback_done", start, end)
+    per_period: dict[str, int] = {}
+    for at in done:
+        per_period[period_of(at, by)] = per_period.get(period_of(at, by), 0) + 1
+    found = rows(tickets, per_period, by)
+    if params.get("format") == "csv":
+        download = {"Content-Disposition": 'attachment; filename="peer-desk.csv"'}
+        return Response(as_csv(found), media_type="text/csv; charset=utf-8", headers=download)
+    return JSONResponse({"by": by, "days": days, "rows": [asdict(r) for r in found]})
+
+
 async def audit(request: Request) -> JSONResponse:
     """GET /api/staff/audit: who did what, when (leads; never what was written)."""
     await team_lead(request)
@@ -330,5 +360,6 @@ routes = [
     Route("/staff/callbacks", callbacks, methods=["GET"]),
     Route("/staff/tickets/{ticket_id}/callback_done", callback_done, methods=["POST"]),
     Route("/staff/audit", audit, methods=["GET"]),
+    Route("/staff/report", report, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]
