@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
@@ -47,6 +48,14 @@ async def staff_member(request: Request) -> Staff:
         logger.warning("staff.refused path=%s", request.url.path)
         raise HandoffError("Staff only: send a valid token as 'Authorization: Bearer ...'.", 401)
     return staff
+
+
+def required_text(data: dict[str, Any], key: str, refusal: str) -> str:
+    """`data[key]`, a text with something in it, or BadRequest(`refusal`)."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequest(refusal)
+    return value
 
 
 async def team_lead(request: Request) -> Staff:
@@ -97,10 +106,7 @@ async def claim(request: Request) -> JSONResponse:
 async def send(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/messages {"text": ...}: write to the person."""
     staff = await staff_member(request)
-    data = await read_json_object(request)
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("text is required.")
+    text = required_text(await read_json_object(request), "text", "text is required.")
     await services(request).handoff.staff_send(request.path_params["ticket_id"], staff.id, text)
     return JSONResponse({"sent": True})
 
@@ -115,10 +121,7 @@ async def end(request: Request) -> JSONResponse:
 async def note(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/notes {"text": ...}: a note for the team, never the person."""
     staff = await staff_member(request)
-    data = await read_json_object(request)
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("text is required.")
+    text = required_text(await read_json_object(request), "text", "text is required.")
     await services(request).handoff.add_note(request.path_params["ticket_id"], staff.name, text)
     return JSONResponse({"noted": True})
 
@@ -127,9 +130,7 @@ async def transfer(request: Request) -> JSONResponse:
     """POST /api/staff/tickets/{id}/transfer {"to": NAME}: pass a claimed ticket on."""
     staff = await staff_member(request)
     data = await read_json_object(request)
-    to = data.get("to")
-    if not isinstance(to, str) or not to.strip():
-        raise BadRequest("to (an account's name) is required.")
+    to = required_text(data, "to", "to (an account's name) is required.")
     moved = await services(request).handoff.transfer(
         request.path_params["ticket_id"], staff.id, staff.name, to.strip()
     )
@@ -155,10 +156,7 @@ async def accounts(request: Request) -> JSONResponse:
         found = await anyio.to_thread.run_sync(desk.accounts)
         return JSONResponse({"accounts": [a.to_dict() for a in found]})
     data = await read_json_object(request)
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise BadRequest("name is required.")
-    name = name.strip()
+    name = required_text(data, "name", "name is required.").strip()
     token: str | None = None
     if data.get("disable") is True:
         await anyio.to_thread.run_sync(desk.disable, name)
@@ -251,10 +249,7 @@ async def report(request: Request) -> Response:
     start = end - dt.timedelta(days=days)
     tickets = await anyio.to_thread.run_sync(handoff.store.created_between, start, end)
     done = await anyio.to_thread.run_sync(handoff.desk.actions_between, "callback_done", start, end)
-    per_period: dict[str, int] = {}
-    for at in done:
-        per_period[period_of(at, by)] = per_period.get(period_of(at, by), 0) + 1
-    found = rows(tickets, per_period, by)
+    found = rows(tickets, Counter(period_of(at, by) for at in done), by)
     if params.get("format") == "csv":
         download = {"Content-Disposition": 'attachment; filename="peer-desk.csv"'}
         return Response(as_csv(found), media_type="text/csv; charset=utf-8", headers=download)
