@@ -132,6 +132,16 @@ class StaffDesk:
             return False
         return member.status in MEMBER_STATES
 
+    async def _staff_command(self, update: Update, action: str) -> Message | None:
+        """The message of a staff command, or None (logged) when the sender isn't staff."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return None
+        if not await self.is_staff(user.id):
+            await self._refuse(update, action)
+            return None
+        return message
+
     async def _refuse(self, update: Update, action: str) -> None:
         user = update.effective_user
         logger.warning("staff.refused channel=telegram action=%s user=%s", action,
@@ -234,11 +244,8 @@ class StaffDesk:
 
     async def end(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/end (as a reply to a ticket message, or /end T1A2B3C): close the chat."""
-        message, user = update.effective_message, update.effective_user
+        message, user = await self._staff_command(update, "end"), update.effective_user
         if message is None or user is None:
-            return
-        if not await self.is_staff(user.id):
-            await self._refuse(update, "end")
             return
         ticket_id = self._ticket_of(message, " ".join(context.args or []))
         if ticket_id is None:
@@ -255,11 +262,8 @@ class StaffDesk:
 
     async def queue(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/queue: the open tickets."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        if not await self.is_staff(user.id):
-            await self._refuse(update, "queue")
+        message = await self._staff_command(update, "queue")
+        if message is None:
             return
         tickets = await self.handoff.open_tickets()
         if not tickets:
@@ -269,11 +273,8 @@ class StaffDesk:
 
     async def replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/replies: the team's saved replies, each title with its text, to copy."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
-            return
-        if not await self.is_staff(user.id):
-            await self._refuse(update, "replies")
+        message = await self._staff_command(update, "replies")
+        if message is None:
             return
         saved = await anyio.to_thread.run_sync(self.handoff.desk.replies)
         if not saved:
