@@ -63,7 +63,7 @@ def next_part(
     """The next part to read, in document order (see the module's docstring).
 
     When what was shown is items of the section's list (`items`, e.g. "priority 7"
-    asked by its place), `asked` (ordinals.reading) says how to go on: "next" is the
+    asked by its place), `asked` (peerpath.continuing.reading) says how to go on: "next" is the
     next item alone, "on" the rest of the list, "more" the queue first: the sections
     that say more about that item."""
     if last is not None and shown and items and set(shown) <= set(items):

@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from peerpath import continuing
 from peerpath.search.answers import LIST_ITEM, units
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -165,9 +164,3 @@ def list_answer(
         if hit.passage.chunk_id in named:
             return named[hit.passage.chunk_id]
     return next(iter(named.values())) if len(named) == 1 else None
-
-
-def reading(text: str) -> str:
-    """What a "tell me more" after a list item asks: "next" (one item), "on" (the rest of
-    the list) or "more" (more about the item)."""
-    return continuing.reading(text)

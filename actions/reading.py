@@ -15,6 +15,7 @@ from actions import continuation, ordinals
 from actions.services import Knowledge
 from actions.showing import NOTHING_MORE, TELL_ME_MORE_BUTTON, related_buttons, show_passage
 from actions.speaking import language_of
+from peerpath import continuing
 from peerpath.search.answers import LIST_ITEM, units
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -29,7 +30,7 @@ def on_a_list(last: Passage, shown: Any, text: str) -> bool:
         bool(shown)
         and set(shown) <= items
         and len(tokens(text)) <= 3
-        and ordinals.reading(text) in ("next", "on")
+        and continuing.reading(text) in ("next", "on")
     )
 
 
@@ -103,7 +104,7 @@ def read_on(
         queue,
         {c: count(c) for c in queue},
         tuple(ordinals.list_items(last.text)) if last is not None else (),
-        ordinals.reading(tracker.latest_message.get("text") or ""),
+        continuing.reading(tracker.latest_message.get("text") or ""),
     )
     passage = kb.index.passage(step.chunk_id) if step is not None else None
     if step is None or passage is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from actions.followups import own_heading_first
-from actions.ordinals import Ordinal, list_answer, ordinal_asked, reading
+from actions.ordinals import Ordinal, list_answer, ordinal_asked
+from peerpath.continuing import reading
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
 
