@@ -17,6 +17,8 @@ In order, for every channel alike:
 
 Rasa down or slow becomes a calm message, whichever channel asked; a plain
 request for a human still opens a ticket then, after one short timeout at most.
+A message sent again with the same message id (a client retrying after a lost
+reply) gets the reply already given, not a second turn (bot/replays.py).
 History and forgetting go through here too.
 """
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ from bot.rasa.replies import (
     unavailable,
 )
 from bot.ratelimit import Limiter
+from bot.replays import CLAIM_TTL_S, MemoryReplays, Replays
 from bot.safety import NOTHING, Assessment, SafetyNet
 from peerpath import vectors
 from peerpath.asking import asks_for_human
@@ -77,6 +80,21 @@ HUMAN_REQUEST_TIMEOUT = 3.0
 UNKNOWN_COMMAND = "That command isn't one I know. Here is what I can help with:"
 NO_OPEN_REQUEST = "There's no open request for a peer right now; you're with the assistant."
 INTENTS = frozenset(Intent)
+REPLAY_POLL_S = 0.2  # how often a retried message looks for its first try's reply
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """One message on its way through, once graded."""
+
+    channel: str
+    user_key: str
+    conv: str
+    text: str
+    grade: Assessment
+    address: str
+    client: str
+    started: float
 
 
 def connect_urgent(text: str) -> Card | None:
@@ -112,8 +130,10 @@ class Conversations:
         embedder: Encoder | None = None,
         tracker_url: Secret | None = None,
         languages: Languages | None = None,
+        replays: Replays | None = None,
     ) -> None:
         self._rasa = rasa
+        self._replays = replays or MemoryReplays()
         self.metrics = handoff.metrics
         self.languages = languages or Languages()
         self._embedder = embedder
@@ -186,21 +206,60 @@ class Conversations:
     # --- the message path ---------------------------------------------------------
 
     async def handle(
-        self, channel: str, user_key: str, text: str, address: str = "", client: str = ""
+        self,
+        channel: str,
+        user_key: str,
+        text: str,
+        address: str = "",
+        client: str = "",
+        message_id: str | None = None,
     ) -> Reply:
         """Answer one message from a person on `channel` (BadRequest if refused).
 
         `address` is where the person is reached on their channel (a Telegram chat);
-        `client` the network address whose rate limit applies (the web channel's).
+        `client` the network address whose rate limit applies (the web channel's);
+        `message_id` the client's id for this message: sent again with the same id, it
+        gets the reply already given instead of a second turn (bot/replays.py).
         """
         text = self.cleaned(text)
         conv = self.conversation_id(channel, user_key)
         started = time.perf_counter()
         grade = await anyio.to_thread.run_sync(self._grade, text, limiter=self._model_turns)
         self.metrics.stage("safety", time.perf_counter() - started)
+        turn = _Turn(channel, user_key, conv, text, grade, address, client, started)
+        if message_id is None:
+            return await self._turn(turn)
+        if grade.crisis:  # nothing stands before a crisis reply: shown twice is no harm
+            return await self._turn(turn, message_id)
+        return await self._once(turn, message_id)
+
+    async def _once(self, turn: _Turn, message_id: str) -> Reply:
+        """The turn, run once for a message id: a retry gets the reply already given."""
+        deadline = time.monotonic() + CLAIM_TTL_S
+        while True:
+            claim = await self._replays.claim(turn.conv, message_id)
+            if claim.reply is not None:
+                logger.info("chat.replayed conv=%s channel=%s", turn.conv, turn.channel)
+                return Reply.from_dict(claim.reply)
+            if claim.mine or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(REPLAY_POLL_S)  # the first try is still running
+        try:
+            reply = await self._turn(turn)
+        except BaseException:
+            await self._replays.release(turn.conv, message_id)
+            raise
+        if reply.status == "ok":
+            await self._replays.keep(turn.conv, message_id, reply.to_dict())
+        else:  # a calm "try again" isn't kept: the retry may get an answer
+            await self._replays.release(turn.conv, message_id)
+        return reply
+
+    async def _turn(self, turn: _Turn, crisis_id: str | None = None) -> Reply:
+        channel, conv, text, grade = turn.channel, turn.conv, turn.text, turn.grade
         if not grade.crisis:  # nothing stands before a crisis reply
             try:
-                await self.limit(channel, user_key, text, client)
+                await self.limit(channel, turn.user_key, text, turn.client)
             except BadRequest:
                 self.metrics.reply(channel, "refused")
                 raise
@@ -240,12 +299,12 @@ class Conversations:
         if grade.crisis:
             reply = Reply((crisis_message(grade.lang, grade.card),))
             self.metrics.crisis_reply(str(grade.card), grade.lang)
-            self._later(self._tell_rasa(conv, text[: self._max_chars], meta))
+            self._later(self._tell_rasa(conv, text[: self._max_chars], meta, crisis_id))
         else:
-            reply = await self._answer(conv, channel, address, text, meta)
+            reply = await self._answer(conv, channel, turn.address, text, meta)
             if grade.level == Safety.SENSITIVE and reply.status == "ok" and not reply.handoff:
                 reply = Reply((*reply.messages, care_message(grade.lang)), reply.status)
-        took = time.perf_counter() - started
+        took = time.perf_counter() - turn.started
         self.metrics.stage("turn", took)
         self.metrics.reply(channel, outcome(grade.crisis, reply))
         logger.info(
@@ -384,8 +443,16 @@ class Conversations:
             return Reply((*before, *unreachable), status="degraded")
         return Reply(before + tuple(status), handoff=public_state(ticket))
 
-    async def _tell_rasa(self, conv: str, text: str, meta: MessageMeta) -> None:
-        """After a crisis reply: Rasa records the message as crisis (and ends a form)."""
+    async def _tell_rasa(
+        self, conv: str, text: str, meta: MessageMeta, message_id: str | None = None
+    ) -> None:
+        """After a crisis reply: Rasa records the message as crisis (and ends a form),
+        once for a message id however often it was sent."""
+        if message_id is not None:
+            claim = await self._replays.claim(conv, message_id)
+            if not claim.mine:
+                return
+            await self._replays.keep(conv, message_id, {"messages": []})
         try:
             await self._rasa.send(conv, text, meta)
         except RasaUnavailable as exc:
@@ -430,6 +497,7 @@ class Conversations:
         """Delete this person's conversation everywhere PeerPath keeps it."""
         conv = self.conversation_id(channel, user_key)
         self.languages.forget(conv)
+        await self._replays.forget(conv)
         deleted = await self.handoff.forget(conv)
         if self._tracker_url:
             url = self._tracker_url.reveal()

@@ -23,6 +23,7 @@ from bot.metrics import Metrics
 from bot.rasa.client import RasaServer
 from bot.rasa.router import rasa_for
 from bot.ratelimit import Limits, RateLimiter
+from bot.replays import MemoryReplays, RedisReplays
 from bot.safety import SafetyNet
 from bot.sessions import WebSessions
 from bot.shared.state import SharedState
@@ -88,6 +89,7 @@ class Services:
             address_limiter=limits.address,
             tracker_db=settings.rasa_tracker_db, embedder=index.embedder,
             tracker_url=settings.rasa_tracker_url or None, languages=languages,
+            replays=RedisReplays(shared.redis) if shared else MemoryReplays(),
         )  # fmt: skip
         return cls(
             settings=settings,

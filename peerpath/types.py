@@ -18,6 +18,10 @@ class Button:
     def to_dict(self) -> dict[str, str]:
         return {"title": self.title, "payload": self.payload}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Button:
+        return cls(str(data.get("title") or ""), str(data.get("payload") or ""))
+
 
 @dataclass(frozen=True)
 class Source:
@@ -64,6 +68,15 @@ class OutMessage:
             out["kind"] = self.kind
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutMessage:
+        return cls(
+            text=str(data.get("text") or ""),
+            buttons=tuple(Button.from_dict(b) for b in data.get("buttons") or ()),
+            sources=tuple(Source.from_dict(s) for s in data.get("sources") or ()),
+            kind=str(data.get("kind") or ""),
+        )
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -80,3 +93,13 @@ class Reply:
         if self.handoff:
             out["handoff"] = self.handoff
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """The reply `to_dict` wrote (a kept reply, read back for a retried message)."""
+        status = data.get("status", "ok")
+        return cls(
+            tuple(OutMessage.from_dict(m) for m in data.get("messages") or ()),
+            status if status in ("ok", "busy", "degraded", "unavailable") else "ok",
+            data.get("handoff") or None,
+        )

@@ -30,6 +30,10 @@ def client(offline_settings: Settings, small_index, safety_net):
         (b'{"text": "   "}', 400, "text is empty"),
         (b'{"text": "\u0000\u0007 \u202e"}', 400, "text is empty"),
         (b"\xff\xfe not utf-8", 400, "must be JSON"),
+        (b'{"text": "hi", "message_id": 7}', 400, "message_id must be"),
+        (b'{"text": "hi", "message_id": ""}', 400, "message_id must be"),
+        (b'{"text": "hi", "message_id": "a b"}', 400, "message_id must be"),
+        (b'{"text": "hi", "message_id": "' + b"x" * 81 + b'"}', 400, "message_id must be"),
     ],
 )
 def test_bad_chat_requests_get_a_clear_error(client, body, status, words) -> None:

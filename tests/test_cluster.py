@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,8 +124,26 @@ def new_session(base: str) -> dict[str, str]:
 
 
 def say(base: str, auth: dict[str, str], text: str) -> dict[str, Any]:
-    response = httpx.post(f"{base}/api/chat", json={"text": text}, headers=auth, timeout=60)
-    assert response.status_code == 200, (response.status_code, response.text[:300])
+    """One message, sent as the widget sends it: with an id of its own, and once more
+    (same id, after a pause) when the reply was lost on the way. A gateway killed
+    between haproxy's connect and its answer loses a reply haproxy can't retry (the
+    request was sent); the gateway answers a repeated id once (bot/replays.py)."""
+    body = {"text": text, "message_id": f"t-{uuid.uuid4().hex}"}
+    for attempt in (1, 2):
+        try:
+            response = httpx.post(f"{base}/api/chat", json=body, headers=auth, timeout=60)
+        except httpx.TransportError:
+            response = None
+        lost = response is None or (
+            response.status_code in (502, 503, 504) and "messages" not in response.text
+        )
+        if not lost or attempt == 2:
+            break
+        time.sleep(0.8)
+    assert response is not None and response.status_code == 200, response and (
+        response.status_code,
+        response.text[:300],
+    )
     return response.json()
 
 
@@ -216,9 +235,15 @@ def test_a_killed_gateway_is_not_an_outage(cluster: Cluster) -> None:
     auth = new_session(cluster.front)
     os.kill(cluster.pids()["gateway-0"], signal.SIGKILL)
     try:
-        for _ in range(10):
-            reply = say(cluster.front, auth, "what is vocational peer support?")
+        for n in range(10):
+            reply = say(cluster.front, auth, f"what is vocational peer support? ({n})")
             assert sources(reply)
+        said = [m["text"] for m in httpx.get(f"{cluster.front}/api/history", headers=auth,
+                                              timeout=30).json()["messages"]
+                if m["from"] == "me"]  # fmt: skip
+        assert sorted(said) == [f"what is vocational peer support? ({n})" for n in range(10)], (
+            "every message answered, none twice"
+        )
         crisis = say(cluster.front, auth, "i want to kill myself tonight")
         assert any("988" in (m.get("text") or "") for m in crisis["messages"])
     finally:  # the tests after this one need both gateways, whatever happened here

@@ -14,10 +14,12 @@ import pytest
 from redis.asyncio import Redis
 from starlette.testclient import TestClient
 
+from bot import replays
 from bot.app import create_app
 from bot.channels.telegram import channel as telegram_channel
 from bot.channels.telegram.channel import TelegramChannel
 from bot.events import conversation
+from bot.replays import RedisReplays
 from bot.shared.events import RedisEventBus
 from bot.shared.lease import Lease, LeaseKeeper
 from bot.shared.limits import RedisLimiter
@@ -401,3 +403,52 @@ def test_a_push_on_one_gateway_reaches_a_screen_on_the_other(two_gateways) -> No
         assert first.portal is not None
         first.portal.call(bus.publish, conversation(conv), push)
         assert ws.receive_json() == push
+
+
+# --- replies kept for a retried message (bot/replays.py) --------------------------------------
+
+
+async def test_a_message_id_is_claimed_by_one_gateway_and_its_reply_seen_by_both(
+    gateways,
+) -> None:
+    one, other = RedisReplays(gateways[0]), RedisReplays(gateways[1])
+    assert (await one.claim("conv-a", "m1")).mine
+    waiting = await other.claim("conv-a", "m1")
+    assert not waiting.mine and waiting.reply is None, "the first try is still running"
+    await one.keep("conv-a", "m1", {"messages": [{"text": "Peers earn about $16.76."}]})
+    assert (await other.claim("conv-a", "m1")).reply == {
+        "messages": [{"text": "Peers earn about $16.76."}]
+    }
+    assert (await other.claim("conv-b", "m1")).mine, "ids are per conversation"
+
+
+async def test_a_claim_whose_gateway_died_runs_out_and_the_retry_takes_it(
+    gateways, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replays, "CLAIM_TTL_S", 0.3)
+    one, other = RedisReplays(gateways[0]), RedisReplays(gateways[1])
+    assert (await one.claim("conv-a", "m2")).mine  # ...and that gateway is killed
+    assert not (await other.claim("conv-a", "m2")).mine
+    await asyncio.sleep(0.4)
+    assert (await other.claim("conv-a", "m2")).mine
+
+
+async def test_forgetting_a_conversation_erases_its_kept_replies_only(gateways) -> None:
+    store = RedisReplays(gateways[0])
+    for conv, key in (("conv-a", "m1"), ("conv-a", "m2"), ("conv-b", "m1")):
+        await store.claim(conv, key)
+        await store.keep(conv, key, {"messages": []})
+    assert await store.forget("conv-a") == 2
+    assert (await store.claim("conv-a", "m1")).mine
+    assert (await store.claim("conv-b", "m1")).reply == {"messages": []}
+
+
+async def test_with_redis_down_every_try_runs_and_nothing_waits() -> None:
+    down = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    store = RedisReplays(down)
+    started = time.monotonic()
+    assert (await store.claim("conv-a", "m1")).mine
+    await store.keep("conv-a", "m1", {"messages": []})
+    assert (await store.claim("conv-a", "m1")).mine
+    assert time.monotonic() - started < 1.5
+    await down.aclose()

@@ -59,7 +59,8 @@ class WebChannel:
         )
 
     async def socket(self, websocket: WebSocket) -> None:
-        """WS /ws: {"type": "hello", "session": token | null}, then {"type": "message", "text"}.
+        """WS /ws: {"type": "hello", "session": token | null}, then {"type": "message", "text",
+        "message_id"?} (a retried message_id gets the reply already given).
 
         The hello's answer carries the session to keep (a new one when none or a
         forged one was sent). Anything malformed gets an error frame, not a closed
@@ -124,8 +125,11 @@ class WebChannel:
             text = incoming.get("text")
             if not isinstance(text, str):
                 raise BadRequest("text must be a string.")
+            once = inputs.message_id(incoming)
             # the address's limit applies after the safety net: a crisis is never refused
-            reply = await svc.conversations.handle(CHANNEL, session, text, client=address)
+            reply = await svc.conversations.handle(
+                CHANNEL, session, text, client=address, message_id=once
+            )
         except BadRequest as exc:
             return _error(exc)
         return {"type": "reply", **reply.to_dict()}

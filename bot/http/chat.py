@@ -77,7 +77,8 @@ async def end_session(request: Request) -> JSONResponse:
 
 
 async def chat(request: Request) -> JSONResponse:
-    """POST /api/chat {"text"}: pass one message to the assistant and return its replies."""
+    """POST /api/chat {"text", "message_id"?}: pass one message to the assistant and return
+    its replies. Sent again with the same message_id, it gets the same replies, once."""
     svc = services(request)
     inputs.same_site_or_allowed(request, svc.settings.allowed_origins)
     session = await _session(request, svc)
@@ -87,9 +88,10 @@ async def chat(request: Request) -> JSONResponse:
         raise BadRequest("text is required.")
     if not isinstance(text, str):
         raise BadRequest("text must be a string.")
+    once = inputs.message_id(data)
     # The address's limit applies after the safety net: a crisis message is never refused.
     client = inputs.client_address(request, svc.settings.trusted_proxies)
-    reply = await svc.conversations.handle(CHANNEL, session, text, client=client)
+    reply = await svc.conversations.handle(CHANNEL, session, text, client=client, message_id=once)
     status_code = 503 if reply.status == "unavailable" else 200
     return JSONResponse(reply.to_dict(), status_code=status_code)
 

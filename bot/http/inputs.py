@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import HTTPConnection, Request
 
 from bot.ratelimit import Limiter
+from bot.replays import MESSAGE_ID
 from peerpath.errors import BadRequest
 
 MAX_BODY_BYTES = 64 * 1024
@@ -58,6 +59,18 @@ async def read_json_object(request: Request, limit: int = MAX_BODY_BYTES) -> dic
     if media_type != "application/json":
         raise BadRequest("Send the body as JSON, with 'Content-Type: application/json'.", 415)
     return parse_json_object(await read_body(request, limit))
+
+
+def message_id(data: dict[str, Any]) -> str | None:
+    """The optional "message_id" a client sends to have a retried message answered once."""
+    value = data.get("message_id")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not MESSAGE_ID.fullmatch(value):
+        raise BadRequest(
+            "message_id must be 1 to 80 letters, digits or . _ : - (the same for a retry)."
+        )
+    return value
 
 
 def bearer(connection: HTTPConnection) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.browser.conftest import PHONE, Site
 from tests.browser.widget import (
@@ -187,3 +187,30 @@ def test_text_meets_wcag_aa_contrast_and_motion_can_be_reduced(new_page) -> None
         ".shadowRoot.querySelector('.pp-dot')).animationName"
     )
     assert animation == "none"
+
+
+def test_a_reply_lost_on_the_way_is_fetched_again_once_and_shown_once(new_page, site: Site) -> None:
+    """The first try reaches the gateway and is answered, but a proxy loses the reply (502):
+    the widget sends it again with the same message id and gets that same reply; the
+    conversation holds the message once."""
+    page = new_page()
+    page.route_web_socket("**/ws", lambda ws: ws.close(code=1011, reason="blocked"))
+    bodies: list[dict] = []
+
+    def lose_the_first_reply(route: Route) -> None:
+        bodies.append(route.request.post_data_json)
+        if len(bodies) == 1:
+            route.fetch()  # the gateway answers...
+            route.fulfill(status=502, body="<html>502 Bad Gateway</html>")  # ...and it's lost
+        else:
+            route.continue_()
+
+    page.route("**/api/chat", lose_the_first_reply)
+    open_widget(page)
+    send(page, "how long does peer specialist training take")
+    reply_containing(page, "hours")
+    assert len(bodies) == 2 and bodies[0] == bodies[1], "sent again, with the same id"
+    assert bodies[0]["message_id"]
+    expect(bot_messages(page).filter(has_text="hours")).to_have_count(1)
+    said = [m for m in site.history(session_id(page))["messages"] if m["from"] == "me"]
+    assert [m["text"] for m in said] == ["how long does peer specialist training take"]

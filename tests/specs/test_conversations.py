@@ -410,3 +410,62 @@ async def test_with_the_store_down_questions_are_answered_and_a_peer_request_is_
     reply = await gateway.say(Command.CONNECT_URGENT)
     assert reply.status == "degraded" and reply.handoff is None
     assert "can't reach the peer team right now" in texts(reply) and "988" in texts(reply)
+
+
+# --- a message sent again (a client retrying a lost reply) ----------------------------
+
+
+async def test_a_message_sent_twice_with_one_id_is_answered_once(gateway: Gateway) -> None:
+    first = await gateway.conversations.handle("web", "ana", "what do peers earn?", message_id="m1")
+    again = await gateway.conversations.handle("web", "ana", "what do peers earn?", message_id="m1")
+    assert again == first and "16.76" in texts(again)
+    assert len(gateway.rasa.received) == 1, "one turn, however often it was sent"
+    await gateway.conversations.handle("web", "ana", "what do peers earn?", message_id="m2")
+    assert len(gateway.rasa.received) == 2, "a new id is a new message"
+
+
+async def test_a_retry_while_the_first_try_runs_waits_for_its_reply(gateway: Gateway) -> None:
+    async def slow(body: dict[str, Any]) -> Any:
+        await asyncio.sleep(0.5)
+        return ANSWER
+
+    gateway.rasa.answer = slow
+    say = gateway.conversations.handle
+    first, retry = await asyncio.gather(
+        say("web", "ana", "what do peers earn?", message_id="m1"),
+        say("web", "ana", "what do peers earn?", message_id="m1"),
+    )
+    assert first == retry and "16.76" in texts(retry)
+    assert len(gateway.rasa.received) == 1
+
+
+async def test_a_calm_try_again_is_not_kept_so_the_retry_gets_the_answer(gateway: Gateway) -> None:
+    gateway.rasa.answer = hang  # this person's turn is stuck: "still working on it"
+    gateway.conversations._rasa._timeout = 0.3  # type: ignore[attr-defined]
+    say = gateway.conversations.handle
+    calm = await say("web", "ana", "what do peers earn?", message_id="m1")
+    assert calm.status == "busy"
+    gateway.rasa.answer = lambda body: ANSWER
+    retry = await say("web", "ana", "what do peers earn?", message_id="m1")
+    assert retry.status == "ok" and "16.76" in texts(retry)
+
+
+async def test_a_crisis_sent_twice_gets_the_card_twice_and_rasa_hears_it_once(
+    gateway: Gateway,
+) -> None:
+    gateway.rasa.answer = hang  # nothing, not even a kept reply, stands before a crisis reply
+    for _ in range(2):
+        started = time.perf_counter()
+        reply = await gateway.conversations.handle(
+            "web", "ana", "i want to kill myself tonight", message_id="c1"
+        )
+        assert kinds(reply) == ["crisis"] and time.perf_counter() - started < 2.0
+    await asyncio.sleep(0.2)
+    assert len(gateway.rasa.received) == 1
+
+
+async def test_forgetting_a_conversation_forgets_its_kept_replies(gateway: Gateway) -> None:
+    await gateway.conversations.handle("web", "ana", "what do peers earn?", message_id="m1")
+    await gateway.conversations.forget("web", "ana")
+    await gateway.conversations.handle("web", "ana", "what do peers earn?", message_id="m1")
+    assert len(gateway.rasa.received) == 2, "nothing of the erased conversation is replayed"

@@ -333,9 +333,12 @@ class TelegramChannel:
             return
         typing = asyncio.create_task(self._keep_typing(chat.id))
         try:
+            # an update handed again (its poller died before confirming it) is answered
+            # with the reply already given, not a second turn
             reply = await self.services.conversations.handle(
-                CHANNEL, str(user.id), text, address=str(chat.id)
-            )
+                CHANNEL, str(user.id), text, address=str(chat.id),
+                message_id=f"tg-{update.update_id}",
+            )  # fmt: skip
         except PeerPathBadRequest as exc:
             await self._refused(chat.id, exc)
             return

@@ -47,6 +47,11 @@
   const DEFAULT_COLOR = "#0b6e4f";
   const INK = "#1d2a33";
   const REPLY_TIMEOUT_MS = 60000;
+  // A message whose reply was lost on the way (the socket dropped, a server behind the
+  // proxy died) is sent once more by HTTP after this pause, with the same message id:
+  // the gateway answers a repeated id with the reply it already gave, never twice.
+  const RETRY_DELAY_MS = 800;
+  const PROXY_ERRORS = [502, 503, 504];
   const POLL_MS = 4000;
   const CANT_CONNECT =
     "PeerPath can't connect right now. Please try again in a little while. " +
@@ -68,6 +73,14 @@
     "Your earlier chat ended after a while without use, so this is a new one.";
 
   const list = (value) => (Array.isArray(value) ? value : []);
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A fresh id for one message (crypto.randomUUID needs a secure context: not always). */
+  function newMessageId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return "w-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
   const isMessage = (value) => !!value && typeof value === "object";
 
   // ---- configuration (data- attributes) --------------------------------------
@@ -409,7 +422,7 @@
       pending.splice(0).forEach((waiting) => waiting.reject(new Error(LOST)));
     }
 
-    function viaSocket(text) {
+    function viaSocket(text, messageId) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           const i = pending.indexOf(entry);
@@ -428,7 +441,7 @@
           },
         };
         pending.push(entry);
-        ws.send(JSON.stringify({ type: "message", text }));
+        ws.send(JSON.stringify({ type: "message", text, message_id: messageId }));
       });
     }
 
@@ -466,13 +479,13 @@
       return withSession(path, options, true);
     }
 
-    async function viaHttp(text) {
+    async function viaHttp(text, messageId) {
       let r;
       try {
         r = await withSession("/api/chat", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ text }),
+          body: JSON.stringify({ text, message_id: messageId }),
         });
       } catch {
         emit("status", "unreachable");
@@ -497,17 +510,32 @@
 
     // ---- messages: one at a time, in order, by WebSocket when it is up, else by HTTP
 
-    const queue = []; // {text, resolve, reject}
+    const queue = []; // {text, id, resolve, reject}
     let busy = false;
     let expected = []; // texts shown here that a history poll will also return
     let sent = 0; // messages sent so far on this page
 
-    const deliver = (text) => (wsReady && ws ? viaSocket(text) : viaHttp(text));
+    const deliver = (job) =>
+      wsReady && ws ? viaSocket(job.text, job.id) : viaHttp(job.text, job.id);
+
+    /** Whether a try lost its reply on the way (null: it failed before any answer). */
+    const lost = (data) => !data || (data.type === "error" && PROXY_ERRORS.includes(data.status));
+
+    /** One message, delivered; when its reply is lost, sent once more by HTTP (same id). */
+    function deliverOnce(job) {
+      return deliver(job)
+        .catch(() => null)
+        .then((data) =>
+          lost(data) ? pause(RETRY_DELAY_MS).then(() => viaHttp(job.text, job.id)) : data,
+        );
+    }
 
     function send(text, { echo = true } = {}) {
       if (echo) expected.push(text);
       sent += 1;
-      const reply = new Promise((resolve, reject) => queue.push({ text, resolve, reject }));
+      const reply = new Promise((resolve, reject) =>
+        queue.push({ text, id: newMessageId(), resolve, reject }),
+      );
       wanted = true;
       if (!ws) connect();
       pump();
@@ -518,11 +546,11 @@
       if (busy || !queue.length) return;
       busy = true;
       const job = queue.shift();
-      deliver(job.text)
+      deliverOnce(job)
         .then((data) => {
           if (data.type === "error" && data.status === 401 && session) {
             sessionEnded(); // the socket's session ended: send it in a new one
-            return viaHttp(job.text);
+            return viaHttp(job.text, job.id);
           }
           return data;
         })
@@ -639,7 +667,7 @@
       }
       for (const step of steps) {
         try {
-          await deliver(step);
+          await deliver({ text: step, id: newMessageId() });
         } catch {
           // start over here even if the gateway didn't hear it
         }
@@ -679,7 +707,7 @@
         if (step) {
           try {
             // The peer hears the chat ended (never in a new session: no retry on a 401).
-            if (wsReady && ws) await viaSocket(step);
+            if (wsReady && ws) await viaSocket(step, newMessageId());
             else await withToken(session, "/api/chat", {
               method: "POST",
               headers: { "Content-Type": "application/json" },
