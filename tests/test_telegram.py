@@ -75,6 +75,9 @@ def test_question_answered_with_sources_then_a_button_tap(gateway, fake) -> None
         "idioma",
         "language",
     }
+    [spanish] = fake.sent("setMyCommands", language_code="es")
+    assert [c["command"] for c in spanish["commands"]] == [c["command"] for c in commands]
+    assert any(c["description"] == "Hablar con un compañero de apoyo" for c in spanish["commands"])
 
     more = keyboard_payloads(answer)[0]
     before = len(fake.sent(chat_id=501))

@@ -44,6 +44,7 @@ from bot.language import ASK as LANGUAGE_QUESTION
 from bot.services import Services
 from bot.shared.lease import Lease, LeaseKeeper
 from bot.shared.payloads import SharedPayloads
+from peerpath.catalogue import tr
 from peerpath.errors import BadRequest as PeerPathBadRequest
 from peerpath.errors import ChannelError
 from peerpath.protocol import GREET, HELP, REQUEST_HUMAN, STOP, Command, MessageKind
@@ -54,16 +55,26 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 T = TypeVar("T")
 
-COMMANDS = [
-    BotCommand("start", "Start, and tell PeerPath who you are"),
-    BotCommand("help", "What PeerPath can help with"),
-    BotCommand("menu", "Show the menu"),
-    BotCommand("human", "Talk to a peer supporter"),
-    BotCommand("forget", "Delete your conversation history"),
-    BotCommand("cancel", "Cancel what's going on"),
-    BotCommand("idioma", "English / Español"),
-    BotCommand("language", "English / Español"),
-]
+# The command menu Telegram shows, in each language PeerPath speaks (peerpath/catalogue/):
+# Telegram picks the list by the person's app language, English for everyone else.
+COMMAND_TEXTS: dict[str, str] = {
+    "start": "Start, and tell PeerPath who you are",
+    "help": "What PeerPath can help with",
+    "menu": "Show the menu",
+    "human": "Talk to a peer supporter",
+    "forget": "Delete your conversation history",
+    "cancel": "Cancel what's going on",
+    "idioma": "English / Español",
+    "language": "English / Español",
+}
+
+
+def commands(lang: str) -> list[BotCommand]:
+    """The command menu in `lang`."""
+    return [BotCommand(name, tr(lang, text)) for name, text in COMMAND_TEXTS.items()]
+
+
+COMMANDS = commands("en")
 TEXT_ONLY = "I can only read text for now. Could you type your question in words?"
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."
 TOO_FAST = "You're sending messages very fast. Please wait a moment and try again."
@@ -171,6 +182,7 @@ class TelegramChannel:
         app = self.application
         await app.initialize()
         await with_retries(lambda: app.bot.set_my_commands(COMMANDS))
+        await with_retries(lambda: app.bot.set_my_commands(commands("es"), language_code="es"))
         if self.config.webhook_url:
             await with_retries(
                 lambda: app.bot.set_webhook(
