@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -31,20 +30,6 @@ FEEDBACK_BUTTONS = [
     {"title": "Yes, helpful", "payload": '/feedback{"helpfulness": "yes"}'},
     {"title": "Not really", "payload": '/feedback{"helpfulness": "no"}'},
 ]
-
-_store_lock = threading.Lock()
-_store: FeedbackStore | None = None
-
-
-def feedback_store(kb: Knowledge) -> FeedbackStore:
-    """The process's feedback store, opened on first use."""
-    global _store
-    with _store_lock:
-        if _store is None:
-            _store = FeedbackStore(
-                kb.settings.feedback_db_url.reveal(), auto_migrate=kb.settings.auto_migrate
-            )
-        return _store
 
 
 def last_bot_turn(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -114,7 +99,7 @@ class ActionRecordFeedback(Action):
         chunk_id = tracker.get_slot("kb_last")
         passage = kb.index.passage(chunk_id) if chunk_id else None
         if passage is not None:
-            store = self._store or feedback_store(kb)
+            store = self._store or kb.feedback()
             store.record(passage.chunk_id, passage.doc_id, passage.heading, helpful)
             logger.info("feedback.recorded helpful=%s chunk=%s", helpful, passage.chunk_id)
         if helpful:

@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import continuation, followups, metrics, ordinals
+from actions import continuation, followups, gaps, metrics, ordinals
 from actions.reading import list_item, on_a_list, read_on
 from actions.services import Knowledge, knowledge
 from actions.showing import (
@@ -39,6 +39,7 @@ from peerpath.protocol import (
 from peerpath.search.answers import (
     answer_units,
     focus_units,
+    lacks_exact_fact,
 )
 from peerpath.search.chunking import Passage
 from peerpath.search.index import Hit
@@ -276,6 +277,7 @@ async def answer(
     if (off_topic or aside) and (best is None or best.score < threshold):
         return None
     if best is None or best.score < threshold:
+        await gaps.count(kb, "no_answer", best, topic)
         return no_answer(dispatcher, best, threshold)
     further = [h.passage for h in hits[1:] if h.score >= threshold]
     # "tell me more" stays in the answer's article while it has more that matches
@@ -292,6 +294,9 @@ async def answer(
     shown_vector = vector if not choice.followed else kb.vector(choice.query)
     shown = short_units(kb, best.passage, choice.query, shown_vector)
     show_passage(dispatcher, kb, best.passage, shown, buttons, question, lang, not aside)
+    gap = gaps.kind_of_answer(best, threshold, lacks_exact_fact(question, best.passage.text))
+    if gap is not None:
+        await gaps.count(kb, gap, best, topic)
     return [
         SlotSet("kb_shown", shown),
         SlotSet("kb_queue", queue),

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from peerpath import vectors
+from peerpath.feedback import FeedbackStore
 from peerpath.protocol import MessageMeta
 from peerpath.resources import Directory
 from peerpath.search.embedder import Encoder, NumpyEmbedder
@@ -35,6 +36,10 @@ class Knowledge:
     directory: Directory
 
     _embedded: Any = field(default=None, init=False, repr=False, compare=False)
+    _feedback: Any = field(default=None, init=False, repr=False, compare=False)
+    _feedback_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def open(cls, settings: Settings, embedder: Encoder | None = None) -> Knowledge:
@@ -57,6 +62,16 @@ class Knowledge:
             cached = lru_cache(maxsize=256)(self.index.embedder.encode_query)
             object.__setattr__(self, "_embedded", cached)
         return self._embedded(text)
+
+    def feedback(self) -> FeedbackStore:
+        """The feedback and gap counts (peerpath/feedback.py), opened on first use."""
+        with self._feedback_lock:
+            if self._feedback is None:
+                store = FeedbackStore(
+                    self.settings.feedback_db_url.reveal(), auto_migrate=self.settings.auto_migrate
+                )
+                object.__setattr__(self, "_feedback", store)
+            return self._feedback
 
     def source_url(self, doc_id: str, anchor: str = "") -> str:
         url = f"{self.settings.public_url}/kb/{doc_id}"

@@ -10,6 +10,7 @@ this way); the other commands do one job and exit.
     python -m bot staff rotate NAME                  a new token for it (once)
     python -m bot staff disable NAME                 its token stops working
     python -m bot staff list                         the team
+    python -m bot gaps [--weeks N]   what people asked that PeerPath couldn't answer well
 """
 
 from __future__ import annotations
@@ -123,6 +124,20 @@ def staff(settings: Settings, args: argparse.Namespace) -> int:
         store.close()
 
 
+def gaps(settings: Settings, weeks: int) -> int:
+    import datetime as dt
+
+    from peerpath.feedback import FeedbackStore, format_gaps
+
+    store = FeedbackStore(settings.feedback_db_url.reveal(), auto_migrate=settings.auto_migrate)
+    try:
+        since = dt.date.today() - dt.timedelta(weeks=max(1, weeks) - 1)
+        print(format_gaps(store.gaps(since)))
+    finally:
+        store.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
@@ -137,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     team.add_argument("action", choices=["add", "rotate", "disable", "list"])
     team.add_argument("name", nargs="?", default="")
     team.add_argument("--role", choices=["peer", "lead"], default="peer")
+    gap_report = commands.add_parser("gaps", help="what PeerPath couldn't answer well, counted")
+    gap_report.add_argument("--weeks", type=int, default=8, help="the last N weeks (default 8)")
     args = parser.parse_args(argv)
     settings = entry.start()
     if settings is None:
@@ -147,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "staff":
             return staff(settings, args)
+        if args.command == "gaps":
+            return gaps(settings, args.weeks)
         if args.command == "migrate":
             return migrate(settings)
         if args.command == "retention":

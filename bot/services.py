@@ -27,6 +27,7 @@ from bot.replays import MemoryReplays, RedisReplays
 from bot.safety import SafetyNet
 from bot.sessions import WebSessions
 from bot.shared.state import SharedState
+from peerpath.feedback import FeedbackStore
 from peerpath.ids import load_or_create_secret
 from peerpath.resources import Directory
 from peerpath.search.index import KnowledgeIndex
@@ -55,6 +56,16 @@ class Services:
     # With REDIS_URL: what this gateway shares with the others (limits and bus use it).
     shared: SharedState | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _feedback: FeedbackStore | None = field(default=None, repr=False)
+
+    def feedback(self) -> FeedbackStore:
+        """The feedback and gap counts the action server writes, opened on first use (a
+        lead's report), so the gateway never migrates them at start-up beside it."""
+        if self._feedback is None:
+            self._feedback = FeedbackStore(
+                self.settings.feedback_db_url.reveal(), auto_migrate=self.settings.auto_migrate
+            )
+        return self._feedback
 
     @classmethod
     async def start(
@@ -142,5 +153,7 @@ class Services:
         await self.conversations.aclose()
         await self.rasa.aclose()
         self.handoff.store.close()
+        if self._feedback is not None:
+            self._feedback.close()
         if self.shared is not None:
             await self.shared.aclose()

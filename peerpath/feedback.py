@@ -1,7 +1,11 @@
-"""Helpful / not helpful counts per knowledge section, for content owners.
+"""What content owners learn from people: helpful / not helpful per section, and the
+questions PeerPath could not answer well, counted.
 
-Only counts are kept: which section, which day, how many yes and no. No
-message text, no conversation id. `python -m bot feedback-report` prints them.
+Only counts are kept: which section, which day or week, how many. No message
+text, no conversation id. The gaps are counted by kind (GAP_KINDS), by the
+nearest section search found and by the intent's topic, per week (weeks start
+on Monday). `python -m bot feedback-report` and `python -m bot gaps` print them;
+leads see the gaps at `GET /api/staff/gaps`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,44 @@ class SectionFeedback(Base):
     section: Mapped[str] = mapped_column(String(300))
     helpful: Mapped[int] = mapped_column(Integer, default=0)
     not_helpful: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The kinds of gap: nothing confident enough to answer with (the nearest section is
+# counted, when there was one); an answer only just above the bar; an answer whose
+# section lacks the exact detail asked ("My resources don't give that exact detail").
+GAP_KINDS = ("no_answer", "low_confidence", "missing_detail")
+
+
+class QuestionGap(Base):
+    __tablename__ = "question_gaps"
+
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    section: Mapped[str] = mapped_column(String(300), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(50), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday that starts `day`'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """One week's count of one kind of gap, by nearest section and topic."""
+
+    week: dt.date
+    kind: str  # one of GAP_KINDS, or "not_helpful" (the votes of section_feedback)
+    doc_id: str
+    section: str
+    topic: str
+    count: int
+
+    def to_dict(self) -> dict[str, str | int]:
+        return {"week": self.week.isoformat(), "kind": self.kind, "doc_id": self.doc_id,
+                "section": self.section, "topic": self.topic, "count": self.count}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,8 +138,67 @@ class FeedbackStore:
             ]
         return sorted(rows, key=lambda r: (-r.not_helpful, -r.total, r.doc_id, r.section))
 
+    def record_gap(
+        self, kind: str, doc_id: str = "", section: str = "", topic: str = "",
+        day: dt.date | None = None,
+    ) -> None:  # fmt: skip
+        """Count one question PeerPath could not answer well (no text, no conversation)."""
+        if kind not in GAP_KINDS:
+            raise ValueError(f"unknown gap kind: {kind}")
+        key = {"week": week_of(day or dt.date.today()), "kind": kind, "doc_id": doc_id[:200],
+               "section": section[:300], "topic": topic[:50]}  # fmt: skip
+        with Session(self._engine) as session, session.begin():
+            if self._engine.dialect.name == "sqlite":
+                stmt = sqlite_insert(QuestionGap).values(**key, count=1)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=list(key), set_={"count": QuestionGap.count + 1}
+                )
+                session.execute(stmt)
+                return
+            identity = tuple(key.values())
+            row = session.get(QuestionGap, identity, with_for_update=True)
+            if row is None:
+                session.add(QuestionGap(**key, count=1))
+            else:
+                row.count += 1
+
+    def gaps(self, since: dt.date | None = None) -> list[GapRow]:
+        """The gaps and the "not helpful" votes per week, newest week first, then the
+        most frequent."""
+        asked = select(
+            QuestionGap.week, QuestionGap.kind, QuestionGap.doc_id, QuestionGap.section,
+            QuestionGap.topic, QuestionGap.count,
+        )  # fmt: skip
+        votes = select(
+            SectionFeedback.day, SectionFeedback.doc_id, SectionFeedback.section,
+            SectionFeedback.not_helpful,
+        ).where(SectionFeedback.not_helpful > 0)  # fmt: skip
+        if since is not None:
+            asked = asked.where(QuestionGap.week >= week_of(since))
+            votes = votes.where(SectionFeedback.day >= week_of(since))
+        with Session(self._engine) as session:
+            rows = [GapRow(w, k, d, s, t, int(n)) for w, k, d, s, t, n in session.execute(asked)]
+            by_week: dict[tuple[dt.date, str, str], int] = {}
+            for day, doc_id, section, count in session.execute(votes):
+                key = (week_of(day), doc_id, section)
+                by_week[key] = by_week.get(key, 0) + int(count)
+        rows += [GapRow(w, "not_helpful", d, s, "", n) for (w, d, s), n in by_week.items()]
+        return sorted(rows, key=lambda r: (-r.week.toordinal(), -r.count, r.kind, r.doc_id))
+
     def close(self) -> None:
         self._engine.dispose()
+
+
+def format_gaps(rows: list[GapRow]) -> str:
+    """A plain table for a terminal, week by week."""
+    if not rows:
+        return "Nothing counted yet."
+    lines = [f"{'week':<10}  {'kind':<15}  {'count':>5}  nearest article / section (topic)"]
+    for row in rows:
+        where = f"{row.doc_id} / {row.section}" if row.doc_id else "(no section near)"
+        topic = f" ({row.topic})" if row.topic else ""
+        lines.append(f"{row.week.isoformat():<10}  {row.kind:<15}  {row.count:>5}  {where}{topic}")
+    return "\n".join(lines)
 
 
 def format_report(rows: list[ReportRow]) -> str:

@@ -150,3 +150,16 @@ async def test_go_on_with_one_short_line_left_brings_the_next_section_too(kb: Kn
     assert "do not diagnose" in answers[0]["text"] and "seventeen dollars" in answers[1]["text"]
     assert [m["text"] for m in dispatcher.messages].count("Was this helpful?") == 1
     assert slots_set(events)["kb_last"] == "peer-jobs#how-much-do-peer-specialists-earn"
+
+
+async def test_an_unanswered_question_is_counted_by_its_nearest_section_never_its_words(
+    kb: Knowledge,
+) -> None:
+    await ask(kb, "how much do peer specialists get paid?")  # answered: nothing counted
+    assert kb.feedback().gaps() == []
+    await ask(kb, "what's a good recipe for banana bread?")
+    [gap] = kb.feedback().gaps()
+    assert (gap.kind, gap.count, gap.week.weekday()) == ("no_answer", 1, 0)
+    assert "banana" not in repr(gap)
+    database = Path(kb.settings.feedback_db_url.reveal().removeprefix("sqlite:///"))
+    assert b"banana" not in database.read_bytes()

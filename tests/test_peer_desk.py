@@ -17,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.app import create_app
+from peerpath.feedback import FeedbackStore
 from peerpath.settings import PROJECT_ROOT, Settings
 from tests.helpers.gateway import STAFF_ENV, handoff_env, say, staff, texts
 from tests.helpers.gateway import history as hist
@@ -295,3 +296,26 @@ def test_the_team_report_for_leads_json_and_csv(gateway: TestClient) -> None:
     assert person not in csv_text.text and ticket not in csv_text.text
     for bad in ("by=month", "days=0", "days=lots"):
         assert gateway.get(f"/api/staff/report?{bad}", headers=staff()).status_code == 400
+
+
+def test_leads_read_what_went_unanswered_peers_cannot(gateway: TestClient, tmp_path: Path) -> None:
+    # what the action server counts (tests/test_actions_knowledge.py), in this gateway's store
+    counts = FeedbackStore(f"sqlite:///{tmp_path / 'var' / 'feedback.db'}")
+    try:
+        counts.record_gap("no_answer", "benefits", "Ticket to Work", "benefits")
+        counts.record_gap("no_answer", "benefits", "Ticket to Work", "benefits")
+        counts.record_gap("missing_detail", "wages", "How much do peers earn?", "wages")
+    finally:
+        counts.close()
+    robin = add(gateway, "Robin")
+    assert gateway.get("/api/staff/gaps", headers=staff(robin)).status_code == 403
+    for bad in ("weeks=0", "weeks=53", "weeks=some"):
+        assert gateway.get(f"/api/staff/gaps?{bad}", headers=staff()).status_code == 400
+    answer = gateway.get("/api/staff/gaps?weeks=1", headers=staff()).json()
+    week = (dt.date.today() - dt.timedelta(days=dt.date.today().weekday())).isoformat()
+    assert answer["rows"] == [
+        {"week": week, "kind": "no_answer", "doc_id": "benefits", "section": "Ticket to Work",
+         "topic": "benefits", "count": 2},
+        {"week": week, "kind": "missing_detail", "doc_id": "wages",
+         "section": "How much do peers earn?", "topic": "wages", "count": 1},
+    ]  # fmt: skip

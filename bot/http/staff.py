@@ -256,6 +256,22 @@ async def report(request: Request) -> Response:
     return JSONResponse({"by": by, "days": days, "rows": [asdict(r) for r in found]})
 
 
+async def gaps(request: Request) -> JSONResponse:
+    """GET /api/staff/gaps?weeks=8: what people asked that PeerPath couldn't answer well,
+    counted per week by kind, nearest section and topic (leads; never a question's words)."""
+    await team_lead(request)
+    try:
+        weeks = int(request.query_params.get("weeks", "8"))
+    except ValueError:
+        raise BadRequest("weeks is a number from 1 to 52.") from None
+    if not 1 <= weeks <= 52:
+        raise BadRequest("weeks is a number from 1 to 52.")
+    since = dt.date.today() - dt.timedelta(weeks=weeks - 1)
+    store = await anyio.to_thread.run_sync(services(request).feedback)
+    found = await anyio.to_thread.run_sync(store.gaps, since)
+    return JSONResponse({"weeks": weeks, "rows": [row.to_dict() for row in found]})
+
+
 async def audit(request: Request) -> JSONResponse:
     """GET /api/staff/audit: who did what, when (leads; never what was written)."""
     await team_lead(request)
@@ -356,5 +372,6 @@ routes = [
     Route("/staff/tickets/{ticket_id}/callback_done", callback_done, methods=["POST"]),
     Route("/staff/audit", audit, methods=["GET"]),
     Route("/staff/report", report, methods=["GET"]),
+    Route("/staff/gaps", gaps, methods=["GET"]),
 ]
 socket_routes = [WebSocketRoute("/ws/staff", live)]
