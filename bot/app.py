@@ -14,11 +14,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.channels.base import Channel
 from bot.channels.web import WebChannel
-from bot.http import chat, metrics, resources, search, staff
+from bot.http import chat, lists, metrics, resources, search, staff
 from bot.http.errors import HANDLERS, LastResort
 from bot.http.limits import BodyDeadline, SocketCap
 from bot.http.metrics import CountResponses
 from bot.pages import kb, site
+from bot.pages import lists as shared_lists
 from bot.safety import SafetyNet
 from bot.services import Services
 from peerpath.search.index import KnowledgeIndex
@@ -69,7 +70,10 @@ def create_app(
             await services.aclose()
 
     routes: list[BaseRoute] = [
-        Mount("/api", routes=[*chat.routes, *search.routes, *resources.routes, *staff.routes]),
+        Mount(
+            "/api",
+            routes=[*chat.routes, *search.routes, *resources.routes, *lists.routes, *staff.routes],
+        ),
         Route("/health", chat.health, methods=["GET"]),
         Route("/health/live", chat.live, methods=["GET"]),
         Route("/health/ready", chat.ready, methods=["GET"]),
@@ -77,6 +81,7 @@ def create_app(
         *staff.socket_routes,
         *(route for channel in channels for route in channel.routes()),
         *kb.routes,
+        *shared_lists.routes,
         *site.routes,
     ]
     middleware = [

@@ -44,6 +44,7 @@ def sweep(
     else:
         events, conversations = tracker.sweep(settings.rasa_tracker_db, before.timestamp())
     counts = {"conversations": conversations, "assistant_events": events, **store.sweep(before)}
+    counts["expired_lists"] = store.sweep_lists()
     logger.info(
         "retention.swept days=%d %s ms=%.0f",
         settings.retention_days,

@@ -341,6 +341,8 @@ class Settings:
     rasa_tracker_url: Secret = field(default_factory=lambda: Secret(""))
     # Conversations untouched this many days are deleted daily (0: kept forever)
     retention_days: int = 90
+    # A counselor's list for a client (/resources) can be opened this many days
+    shared_list_days: int = 30
     # Upgrade PeerPath's own tables at start-up (else refuse a database that is behind)
     auto_migrate: bool = True
 
@@ -447,6 +449,7 @@ class Settings:
             action_server_urls=action_urls,
             rasa_tracker_url=env.secret("RASA_TRACKER_URL"),
             retention_days=env.integer("RETENTION_DAYS", 90, 0, 3650),
+            shared_list_days=env.integer("SHARED_LIST_DAYS", 30, 1, 365),
             auto_migrate=env.flag("AUTO_MIGRATE", True),
             session_secret=env.secret("SESSION_SECRET"),
             metrics_token=env.secret("METRICS_TOKEN"),

@@ -15,6 +15,7 @@ to well within a lease.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -174,6 +175,20 @@ class SavedReply(Base):
     lang: Mapped[str] = mapped_column(String(8), default="")  # "" = any language
     updated_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SharedList(Base):
+    """A counselor's list of passages and directory entries for a client, behind an
+    unguessable link until it expires. No client name or data: items by id, and a short
+    note the counselor writes."""
+
+    __tablename__ = "shared_lists"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    items: Mapped[str] = mapped_column(Text)  # JSON: [{"kind": "passage"|"resource", "id"}]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 def new_ticket_id() -> str:
@@ -456,6 +471,33 @@ class HandoffStore:
             }
         self.wipe_free_space()
         return counts
+
+    # --- counselors' lists ----------------------------------------------------------
+
+    def save_list(self, items: list[dict[str, str]], note: str, days: int) -> SharedList:
+        """A new list behind an unguessable id, kept `days` days."""
+        created = now()
+        shared = SharedList(
+            id=secrets.token_urlsafe(16), items=json.dumps(items), note=note,
+            created_at=created, expires_at=created + dt.timedelta(days=days),
+        )  # fmt: skip
+        with self.session() as s:
+            s.add(shared)
+        return shared
+
+    def shared_list(self, list_id: str) -> SharedList | None:
+        """The list with this id, expired or not (None: no such list)."""
+        with self.session() as s:
+            found = s.get(SharedList, list_id)
+        if found is not None:
+            found.expires_at = aware(found.expires_at) or found.expires_at
+        return found
+
+    def sweep_lists(self, at: dt.datetime | None = None) -> int:
+        """Delete the lists expired by `at` (now); how many."""
+        with self.session() as s:
+            gone = s.execute(delete(SharedList).where(SharedList.expires_at < (at or now())))
+        return cast(CursorResult[Any], gone).rowcount
 
     def wipe_free_space(self) -> None:
         """Make deleted text unreadable in the database files too (SQLite: its WAL).

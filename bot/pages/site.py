@@ -25,7 +25,7 @@ from peerpath.resources import KINDS
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-STATIC_FILES = frozenset({"widget.js", "dom.js", "lookup.js", "staff.js", "pages.css"})
+STATIC_FILES = frozenset({"widget.js", "dom.js", "lookup.js", "staff.js", "shared.js", "pages.css"})
 HEAD = '<link rel="stylesheet" href="/static/pages.css">'
 
 
@@ -93,6 +93,21 @@ articles: start with <a href="/kb/peer-support-resources">peer support resources
 </div>
 <button type="submit" class="primary">Search</button>
 </form>
+</section>
+<section id="my-list" class="card my-list no-print" aria-labelledby="list-heading">
+<h2 id="list-heading">A list for your client</h2>
+<p id="list-empty" class="muted">Add passages and resources below with "Add to list", then
+create a link to share, print or paste as text. No client name or data is asked for.</p>
+<ol id="list-items"></ol>
+<div id="list-tools" hidden>
+<div class="field wide"><label for="list-note">A short note for your client (optional;
+please leave out their name)</label>
+<textarea id="list-note" rows="2" maxlength="500"></textarea></div>
+<button type="button" id="list-create" class="primary">Create a link</button>
+</div>
+<p id="list-status" class="status" role="status"></p>
+<div id="list-made" hidden></div>
+<div id="recent" hidden><h3>Your recent lists (this browser)</h3><ul id="recent-lists"></ul></div>
 </section>
 <section aria-labelledby="results-heading">
 <h2 id="results-heading">Passages</h2>

@@ -68,6 +68,19 @@ def test_the_resource_lookup_after_a_search(new_page) -> None:
     assert_accessible(page)
 
 
+def test_a_counselors_list_while_built_and_as_the_client_sees_it(new_page) -> None:
+    page = new_page()
+    page.goto("/resources")
+    lifeline = page.locator("#directory > li").filter(has_text="988 Suicide & Crisis Lifeline")
+    lifeline.get_by_role("button", name="Add to list").click()
+    page.get_by_role("button", name="Create a link").click()
+    expect(page.locator("#list-status")).to_have_text("Your link is ready.")
+    assert_accessible(page)
+    page.goto(page.locator("#list-made a").first.get_attribute("href") or "")
+    expect(page.get_by_role("heading", name="Resources for you")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_a_knowledge_article_with_its_sources(new_page) -> None:
     page = new_page()
     page.goto("/kb/benefits-counseling-and-wipa")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,50 @@ def test_weak_matches_are_flagged_plainly(new_page) -> None:
     expect(page.locator("#results h3")).to_have_text("1. Wages")
     assert page.locator("#results a").count() == 0, "only http(s) links"
     assert json.loads(page.evaluate("() => JSON.stringify(typeof window.alert)")) == "function"
+
+
+def test_a_counselor_builds_a_list_and_the_client_opens_prints_and_copies_it(
+    new_page, screenshots: Path
+) -> None:
+    page = new_page(viewport={"width": 1280, "height": 1000})
+    page.goto("/resources")
+    page.get_by_label("What does your client need?").fill("keeping SSDI while working part time")
+    page.get_by_role("button", name="Search", exact=True).click()
+    first = page.locator("#results > li").first
+    expect(first).to_be_visible()
+    passage_title = first.locator("h3 a").inner_text()
+    first.get_by_role("button", name="Add to list").first.click()
+    lifeline = page.locator("#directory > li").filter(has_text="988 Suicide & Crisis Lifeline")
+    lifeline.get_by_role("button", name="Add to list").click()
+    expect(lifeline.get_by_role("button", name="Remove from list")).to_be_visible()
+    items = page.locator("#list-items > li")
+    expect(items).to_have_count(2)
+    items.nth(1).get_by_role("button", name="Up").click()  # the hotline first
+    expect(items.first).to_contain_text("988 Suicide & Crisis Lifeline")
+    page.get_by_label("A short note for your client").fill("What we talked about today.")
+    page.get_by_role("button", name="Create a link").click()
+    expect(page.locator("#list-status")).to_have_text("Your link is ready.")
+    link = page.locator("#list-made a").first.get_attribute("href") or ""
+    assert "/lists/" in link
+    page.locator("#my-list").screenshot(path=screenshots / "lookup-list.png")
+    expect(page.locator("#recent-lists a")).to_have_count(1)
+    page.get_by_role("button", name="Show as text").click()
+    expect(page.get_by_label("The list as text")).to_have_value(re.compile("988 Suicide"))
+
+    # the client, in another browser context: no storage, no session, just the link
+    shared = new_page()
+    shared.goto(link)
+    expect(shared.get_by_role("heading", name="Resources for you")).to_be_visible()
+    expect(shared.locator(".note")).to_have_text("What we talked about today.")
+    titles = shared.locator(".shared-list .item-title")
+    expect(titles).to_have_count(2)
+    expect(titles.first).to_contain_text("988 Suicide & Crisis Lifeline")
+    expect(titles.nth(1)).to_contain_text(passage_title.split(". ", 1)[-1])
+    shared.screenshot(path=screenshots / "shared-list.png")
+    shared.emulate_media(media="print")
+    expect(shared.get_by_role("button", name="Print")).to_be_hidden()
+    expect(shared.locator("header.site")).to_be_hidden()
+    expect(shared.locator(".print-url").first).to_be_visible()
+    shared.emulate_media(media="screen")
+    text = shared.request.get(link + ".txt")
+    assert text.ok and "1. 988 Suicide & Crisis Lifeline" in text.text()

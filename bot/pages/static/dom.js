@@ -45,5 +45,13 @@
     });
   }
 
-  window.PeerPathDom = { h: h, safeUrl: safeUrl, fetchJson: fetchJson };
+  /** fetch() a text body; rejects unless the answer is OK. */
+  function fetchText(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    });
+  }
+
+  window.PeerPathDom = { h: h, safeUrl: safeUrl, fetchJson: fetchJson, fetchText: fetchText };
 })();
