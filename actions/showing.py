@@ -70,6 +70,11 @@ FROM_SECTION = "From: {title}, “{heading}”"
 
 FROM_DOCUMENT = "From: {title}"
 
+# a document as it came, not an article of ours: its own words, under its own title
+QUOTED_SECTION = "From the document “{title}”, “{heading}”:"
+
+QUOTED_DOCUMENT = "From the document “{title}”:"
+
 ONLY_IN_ENGLISH = "I have this only in English for now:"
 # the question asks a name, a year or a count the closest section doesn't hold
 NOT_EXACTLY = "My resources don't give that exact detail. This is the closest I have:"
@@ -88,6 +93,12 @@ def source_of(kb: Knowledge, passage: Passage) -> dict[str, str]:
         "doc": passage.doc_id,
         "chunk_id": passage.chunk_id,
     }
+
+
+def quoted_line(passage: Passage, lang: str = "en") -> str:
+    if passage.heading and passage.heading != passage.title:
+        return tr(lang, QUOTED_SECTION, title=passage.title, heading=passage.heading)
+    return tr(lang, QUOTED_DOCUMENT, title=passage.title)
 
 
 def from_line(passage: Passage, lang: str = "en") -> str:
@@ -118,7 +129,10 @@ def answer_text(
     answer = render(units(passage.text), shown)
     if question is not None and not is_own_question(question, passage.heading or ""):
         answer = without_verdict(answer)
-    parts = [answer, from_line(passage, lang)]
+    if passage.quoted:
+        parts = [quoted_line(passage, lang), f"“{answer}”"]
+    else:
+        parts = [answer, from_line(passage, lang)]
     if question is not None and lacks_exact_fact(question, passage.text):
         parts.insert(0, tr(lang, NOT_EXACTLY))
     if passage.lang != lang:
@@ -168,7 +182,8 @@ def show_passage(
 def show_sources(dispatcher: CollectingDispatcher, kb: Knowledge, passage: Passage) -> None:
     """Where the last answer comes from: our article and section, and the works it cites."""
     cited = followups.citations(passage.text)
-    text = f"That answer is from our article “{passage.title}”"
+    what = "the document" if passage.quoted else "our article"
+    text = f"That answer is from {what} “{passage.title}”"
     text += f", the section “{passage.heading}”." if passage.heading else "."
     if cited:
         text += " That section draws on " + "; ".join(cited) + "."

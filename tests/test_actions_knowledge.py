@@ -163,3 +163,15 @@ async def test_an_unanswered_question_is_counted_by_its_nearest_section_never_it
     assert "banana" not in repr(gap)
     database = Path(kb.settings.feedback_db_url.reveal().removeprefix("sqlite:///"))
     assert b"banana" not in database.read_bytes()
+
+
+async def test_a_document_as_it_came_is_quoted_under_its_own_title(kb: Knowledge) -> None:
+    """A coalition's own file without article front matter (tests/fixtures/kb/trainings.txt)
+    is answered from in its own words, in quotation marks, under its title and section."""
+    messages, _ = await ask(kb, "what do supervisors of peer staff learn?")
+    text = messages[0]["text"]
+    assert text.startswith("From the document “Trainings for peers”, “Supervisor training”:")
+    assert "“Supervisors of peer staff learn how to give feedback" in text
+    assert "From: " not in text
+    messages, _ = await ask(kb, "how much do peer specialists get paid?")
+    assert "From: Peer jobs in brief" in messages[0]["text"], "our articles keep their line"

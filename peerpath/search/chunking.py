@@ -34,6 +34,9 @@ class Passage:
     audience: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()  # questions people might ask that it answers (asked.py)
     lang: str = "en"  # the document's language (front matter `lang:`), "en" or "es"
+    # A document as it came (a coalition's report or page, no article front matter citing
+    # its sources): answers quote its words under its own title.
+    quoted: bool = False
 
     @property
     def heading(self) -> str:
@@ -132,6 +135,7 @@ def chunk(document: Document) -> list[Passage]:
                     topics=document.topics,
                     audience=document.audience,
                     lang=lang,
+                    quoted=not document.sources,
                 )
             )
     return passages

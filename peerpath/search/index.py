@@ -46,7 +46,8 @@ from peerpath.search.spelling import Speller
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 6  # 2: sentence vectors; 3: citations; 4: asked; 5: languages; 6: Spanish chunks
+# 2: sentence vectors; 3: citations; 4: asked; 5: languages; 6: Spanish chunks; 7: quoted
+INDEX_VERSION = 7
 MAX_QUERY_CHARS = 500
 Mode = Literal["fused", "dense", "lexical"]
 
