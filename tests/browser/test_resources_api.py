@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -117,3 +119,21 @@ def test_the_staff_console_asks_for_a_token(client) -> None:
     assert page.status_code == 200
     assert 'type="password"' in page.text and "/static/staff.js" in page.text
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_the_directory_exports_as_csv_for_an_agencys_own_system(
+    client, directory: Directory
+) -> None:
+    exported = client.get("/api/resources", params={"format": "csv"})
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["id"] for r in rows] == [r.id for r in directory.resources]
+    assert rows[0]["phone"] == "988" and rows[0]["topics"] == "resources; wellness"
+    vermont = client.get("/api/resources", params={"format": "csv", "region": "Vermont"})
+    assert {r["region"] for r in csv.DictReader(io.StringIO(vermont.text))} == {
+        "Vermont",
+        "national",
+    }
+    assert client.get("/api/resources", params={"format": "xml"}).status_code == 400
