@@ -132,6 +132,22 @@ def test_forget_deletes_after_confirmation(gateway, fake, stack) -> None:
         )
 
 
+def test_a_spanish_speaker_is_asked_and_answered_in_spanish_by_the_channel_too(
+    gateway, fake
+) -> None:
+    fake.push(text_update(517, "hola, ¿cuánto gana un especialista de pares?"))
+    fake.wait_sent(1, chat_id=517)
+    before = len(fake.sent(chat_id=517))
+    fake.push(text_update(517, "/forget"))
+    ask = fake.wait_sent(before + 1, chat_id=517)[-1]
+    assert ask["text"].startswith("Esto borra tu conversación con PeerPath")
+    titles = [b["text"] for row in ask["reply_markup"]["inline_keyboard"] for b in row]
+    assert titles == ["Sí, borrar mi historial", "No, mantenerlo"]
+    fake.push(tap_update(517, 517, "forget:no"))
+    kept = fake.wait_sent(before + 2, chat_id=517)[-1]
+    assert kept["text"] == "Está bien, no se borró nada."
+
+
 def test_flood_control_429_is_retried(gateway, fake) -> None:
     fake.fail_next("sendMessage", 429, {"description": "Too Many Requests: retry after 1",
                                         "parameters": {"retry_after": 1}})  # fmt: skip

@@ -29,6 +29,7 @@ MODULES = (
     "actions.training",
     "actions.handoff",
     "bot.conversations",
+    "bot.channels.telegram.channel",
     "bot.rasa.replies",
     "bot.handoff.replies",
     "bot.language",

@@ -92,6 +92,13 @@ FORGET_BUTTONS = (
     Button("Yes, delete my history", "forget:yes"),
     Button("No, keep it", "forget:no"),
 )
+NOTHING_DELETED = "Okay, nothing was deleted."
+DELETED = (
+    "Done. I deleted your conversation history: {events} records of your chat with the "
+    "assistant, and {tickets} peer hand-off(s) with {messages} message(s). Anything you "
+    "write from now on starts fresh."
+)
+BUTTON_EXPIRED = "That button has expired. Please type your question instead."
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
@@ -288,7 +295,8 @@ class TelegramChannel:
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files: say kindly that only text works."""
         logger.info("telegram.not_text user=%s", self.user_tag(update.effective_user.id))  # type: ignore[union-attr]
-        await self.send(update.effective_chat.id, [OutMessage(text=TEXT_ONLY)])  # type: ignore[union-attr]
+        chat_id = update.effective_chat.id  # type: ignore[union-attr]
+        await self.send(chat_id, [OutMessage(text=self._in_their_language(chat_id, TEXT_ONLY))])
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Edited messages are not answered again (the first version already was)."""
@@ -298,7 +306,9 @@ class TelegramChannel:
         """/forget: ask for confirmation before deleting this person's history."""
         chat = update.effective_chat
         assert chat is not None
-        message = OutMessage(text=FORGET_ASK, buttons=FORGET_BUTTONS)
+        lang = self._language(chat.id)
+        buttons = tuple(Button(tr(lang, b.title), b.payload) for b in FORGET_BUTTONS)
+        message = OutMessage(text=tr(lang, FORGET_ASK), buttons=buttons)
         await self.send(chat.id, [message], raw_buttons=True)
 
     async def tap(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -318,7 +328,8 @@ class TelegramChannel:
             return
         payload = await self.payloads.find(data)
         if payload is None:
-            await query.answer("That button has expired. Please type your question instead.")
+            chat_id = update.effective_chat.id
+            await query.answer(self._in_their_language(chat_id, BUTTON_EXPIRED))
             return
         await query.answer()
         await self.converse(update, payload)
@@ -326,17 +337,22 @@ class TelegramChannel:
     async def _forget_answer(self, update: Update, confirmed: bool) -> None:
         user, chat = update.effective_user, update.effective_chat
         assert user is not None and chat is not None
+        lang = self._language(chat.id)  # read before forgetting forgets it too
         if not confirmed:
-            await self.send(chat.id, [OutMessage(text="Okay, nothing was deleted.")])
+            await self.send(chat.id, [OutMessage(text=tr(lang, NOTHING_DELETED))])
             return
         deleted = await self.services.conversations.forget(CHANNEL, str(user.id))
-        text = (
-            "Done. I deleted your conversation history: "
-            f"{deleted['assistant_events']} records of your chat with the assistant, and "
-            f"{deleted['tickets']} peer hand-off(s) with {deleted['messages']} message(s). "
-            "Anything you write from now on starts fresh."
-        )
+        text = tr(lang, DELETED, events=deleted["assistant_events"],
+                  tickets=deleted["tickets"], messages=deleted["messages"])  # fmt: skip
         await self.send(chat.id, [OutMessage(text=text)])
+
+    def _language(self, chat_id: int) -> str:
+        """The language of the person's conversation (a private chat's id is theirs)."""
+        conversations = self.services.conversations
+        return conversations.languages.current(conversations.conversation_id(CHANNEL, str(chat_id)))
+
+    def _in_their_language(self, chat_id: int, text: str) -> str:
+        return tr(self._language(chat_id), text)
 
     async def converse(self, update: Update, text: str) -> None:
         """Send one message through PeerPath and reply, with a typing indicator meanwhile."""
@@ -364,7 +380,8 @@ class TelegramChannel:
             # Say it once a minute, not to every message of a flood.
             if time.monotonic() - self._too_fast_told.get(chat_id, -1e9) > 60:
                 self._too_fast_told[chat_id] = time.monotonic()
-                await self.send(chat_id, [OutMessage(text=TOO_FAST, kind=MessageKind.NOTICE)])
+                notice = self._in_their_language(chat_id, TOO_FAST)
+                await self.send(chat_id, [OutMessage(text=notice, kind=MessageKind.NOTICE)])
         elif exc.status_code == 413:
             await self.send(chat_id, [OutMessage(text=exc.detail, kind=MessageKind.NOTICE)])
 
@@ -425,7 +442,8 @@ class TelegramChannel:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == "private":
             with contextlib.suppress(TelegramError):
-                await self.send(chat.id, [OutMessage(text=SOMETHING_WRONG)])
+                text = self._in_their_language(chat.id, SOMETHING_WRONG)
+                await self.send(chat.id, [OutMessage(text=text)])
 
 
 def as_message(data: dict[str, Any]) -> OutMessage:
