@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,11 @@ def said(reply: dict[str, Any]) -> dict[str, Any]:
             for s in m.get("sources", []) or []
         ],
         "kinds": sorted({str(m.get("kind", "")) for m in messages if m.get("kind")}),
+        "buttons": [
+            f"{b.get('title', '')} -> {b.get('payload', '')}"
+            for m in messages
+            for b in m.get("buttons", []) or []
+        ],
         "handoff": bool(reply.get("handoff")),
     }
 
@@ -59,7 +65,9 @@ def offers_peer(reply: dict[str, Any]) -> bool:
             title = str(button.get("title", "")).lower()
             if "request_human" in payload or "connect_urgent" in payload:
                 return True
-            if payload == "/affirm" and ("connect" in title or "conect" in title):
+            # "Sí, conéctame": accents folded before looking for the word
+            plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+            if payload == "/affirm" and ("connect" in plain or "conect" in plain):
                 return True
     return False
 
