@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from bot.shared.client import PREFIX, UNAVAILABLE, Breaker
 
 logger = logging.getLogger(__name__)
+STOP_WAIT = 10.0  # seconds a closing keeper waits for its renewal task
 
 # KEYS[1] the lease; ARGV: the holder's token, the new TTL in ms.
 RENEW = """
@@ -105,8 +106,10 @@ class LeaseKeeper:
         """Stop trying; if the lease is ours, stop its job and release it for the next holder."""
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # bounded: a job that swallows the cancellation must not hold a shutdown forever
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_WAIT)
+            if not done:
+                logger.warning("lease.stop_slow name=%s", self.lease.name)
             self._task = None
         if self.held:
             await self._lose()

@@ -79,6 +79,7 @@ TEXT_ONLY = "I can only read text for now. Could you type your question in words
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a minute."
 TOO_FAST = "You're sending messages very fast. Please wait a moment and try again."
 TROUBLE_NOTICE_SECONDS = 120.0
+STOP_WAIT = 10.0  # seconds stopping the updater may take
 WEBHOOK_MAX_BYTES = 1024 * 1024  # an update with a long message and its entities fits easily
 FORGET_ASK = (
     "This deletes your conversation with PeerPath: what you said to the assistant, and "
@@ -238,7 +239,10 @@ class TelegramChannel:
             self._polling_lease = None
         app = self.application
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            try:  # bounded: a long poll that won't end must not hold the shutdown
+                await asyncio.wait_for(app.updater.stop(), STOP_WAIT)
+            except TimeoutError:
+                logger.warning("telegram.stop_slow")
         if app.running:
             await app.stop()
         await app.shutdown()
